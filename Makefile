@@ -1,0 +1,26 @@
+# Two commands for a newcomer:  `make demo` (set up and train)  and  `make test` (set up and test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test setup lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+setup: $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[demo,dev,torch]'
+
+demo: setup
+	$(BIN)/chainrule train
+
+test: setup
+	$(BIN)/ruff check chainrule tests benchmarks examples
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .hypothesis

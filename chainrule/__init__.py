@@ -1,0 +1,78 @@
+"""chainrule: a readable reverse-mode autodiff engine and neural-network library on NumPy.
+
+    import chainrule as cr
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()      # x.grad == [2., 4.]
+"""
+
+import numpy as _np
+
+from chainrule.autograd import (
+    Context,
+    Function,
+    GradcheckError,
+    Tensor,
+    enable_grad,
+    gradcheck,
+    is_grad_enabled,
+    no_grad,
+)
+from chainrule.autograd.creation import (
+    arange,
+    default_generator,
+    full,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from chainrule.autograd.ops import (
+    abs,
+    add,
+    broadcast_to,
+    cat,
+    clamp,
+    clip,
+    concatenate,
+    div,
+    exp,
+    leaky_relu,
+    linear,
+    log,
+    log_softmax,
+    logsumexp,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mul,
+    neg,
+    permute,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    softmax,
+    sqrt,
+    squeeze,
+    stack,
+    sub,
+    sum,
+    tanh,
+    transpose,
+    unsqueeze,
+    var,
+    where,
+)
+from chainrule.errors import DTypeError, GraphError, ShapeError
+
+__version__ = "0.1.0"
+
+float32 = _np.float32
+float64 = _np.float64

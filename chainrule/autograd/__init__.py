@@ -1,0 +1,17 @@
+"""The reverse-mode automatic differentiation engine: tensors, ops, the backward pass."""
+
+from chainrule.autograd.tensor import Tensor  # noqa: I001  (Tensor first: ops import it)
+from chainrule.autograd.function import Context, Function
+from chainrule.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
+from chainrule.autograd.gradcheck import GradcheckError, gradcheck
+
+__all__ = [
+    "Context",
+    "Function",
+    "GradcheckError",
+    "Tensor",
+    "enable_grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+]

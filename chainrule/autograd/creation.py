@@ -1,0 +1,94 @@
+"""Making tensors: ``tensor``, ``zeros``, ``ones``, ``full``, ``arange``, ``rand``, ``randn``, ``*_like``.
+
+Floating results are float32 unless ``dtype`` says otherwise. Random tensors draw from
+``generator`` if given, else a fresh generator for ``seed``, else the global one that
+``manual_seed`` resets, so every random draw in chainrule is reproducible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule.autograd.tensor import Tensor
+
+_global = {"generator": np.random.default_rng(0)}
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Reset the global random generator (used by initialisers, dropout and shuffling)."""
+    _global["generator"] = np.random.default_rng(seed)
+    return _global["generator"]
+
+
+def default_generator() -> np.random.Generator:
+    """The global generator that random ops use when given neither ``seed`` nor ``generator``."""
+    return _global["generator"]
+
+
+def resolve_generator(seed=None, generator=None) -> np.random.Generator:
+    """``generator`` if given, else a new one for ``seed``, else the global one."""
+    if generator is not None:
+        return generator
+    if seed is not None:
+        return np.random.default_rng(seed)
+    return _global["generator"]
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    """A new tensor holding a copy of ``data`` (list, scalar, NumPy array or Tensor)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _shape(shape) -> tuple[int, ...]:
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def _float(dtype):
+    return np.float32 if dtype is None else dtype
+
+
+def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros(_shape(shape), dtype=_float(dtype)), requires_grad=requires_grad)
+
+
+def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones(_shape(shape), dtype=_float(dtype)), requires_grad=requires_grad)
+
+
+def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    return Tensor(np.full(shape, fill_value, dtype=_float(dtype)), requires_grad=requires_grad)
+
+
+def zeros_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
+    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    return Tensor(np.zeros_like(data, dtype=dtype), requires_grad=requires_grad)
+
+
+def ones_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
+    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    return Tensor(np.ones_like(data, dtype=dtype), requires_grad=requires_grad)
+
+
+def arange(start, stop=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Evenly spaced values in [start, stop); integers stay int64, floats become float32."""
+    values = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    if dtype is None and values.dtype == np.float64:
+        dtype = np.float32
+    return Tensor(values, dtype=dtype, requires_grad=requires_grad)
+
+
+def rand(*shape, dtype=None, requires_grad: bool = False, seed=None, generator=None) -> Tensor:
+    """Uniform samples in [0, 1)."""
+    rng = resolve_generator(seed, generator)
+    values = rng.random(_shape(shape), dtype=np.float64).astype(_float(dtype))
+    return Tensor(values, requires_grad=requires_grad)
+
+
+def randn(*shape, dtype=None, requires_grad: bool = False, seed=None, generator=None) -> Tensor:
+    """Standard normal samples."""
+    rng = resolve_generator(seed, generator)
+    values = rng.standard_normal(_shape(shape)).astype(_float(dtype))
+    return Tensor(values, requires_grad=requires_grad)

@@ -1,0 +1,131 @@
+"""The backward pass: the chain rule applied once to every node between the loss and the leaves.
+
+Nodes are visited in decreasing creation stamp (``Context.seq``), which is a topological
+order: every consumer of a value is processed before the value's own node, so each node's
+``grad_output`` is complete (the sum over all paths) when its ``backward`` runs. The walk
+uses a heap, never recursion, so a 100,000-op chain works. Intermediate gradients live in a
+per-pass table; only leaves get ``.grad``.
+"""
+
+from __future__ import annotations
+
+from heapq import heappop, heappush
+
+import numpy as np
+
+from chainrule.autograd.function import Context
+from chainrule.autograd.tensor import Tensor
+from chainrule.errors import GraphError, ShapeError
+
+
+def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> None:
+    """Accumulate d(root)/d(leaf), weighted by ``gradient``, into every reachable leaf's ``.grad``."""
+    leaf_grads: dict[int, list] = {}
+    start = root.grad_fn
+    if start is None:
+        _add_leaf_grad(leaf_grads, root, gradient)
+    else:
+        pending = {start: gradient}
+        heap = [(-start.seq, start)]
+        while heap:
+            node = heappop(heap)[1]
+            grad_output = pending.pop(node)
+            if node.retained is not None:
+                _store_retained_grad(node, grad_output)
+            results = _call_backward(node, grad_output)
+            for parent, grad in zip(node.parents, results):
+                if parent is None or grad is None:
+                    continue
+                if type(parent) is Context:
+                    grad = _checked(node, grad, parent.out_shape, parent.out_dtype)
+                    if parent in pending:
+                        pending[parent] = pending[parent] + grad  # never mutate the first arrival
+                    else:
+                        pending[parent] = grad
+                        heappush(heap, (-parent.seq, parent))
+                else:
+                    grad = _checked(node, grad, parent.data.shape, parent.data.dtype)
+                    _add_leaf_grad(leaf_grads, parent, grad)
+            if not retain_graph and node.saved_tensors:
+                node.saved_tensors = None
+    _assign_leaf_grads(leaf_grads)
+
+
+def _call_backward(node: Context, grad_output) -> tuple:
+    """Run one node's backward after checking its saved arrays are still there and unchanged."""
+    if node.saved_tensors is None:
+        raise GraphError(
+            f"backward: the saved arrays of {node.name} were freed by an earlier backward(); "
+            "pass retain_graph=True to the first backward() to run it again"
+        )
+    if node.versions is not None:
+        for box, version in node.versions:
+            if box[0] != version:
+                raise GraphError(
+                    f"backward: an array saved by {node.name} for its gradient was modified "
+                    "in place after the op ran; the gradient would be wrong. Use an "
+                    "out-of-place op (y = y + 1) instead"
+                )
+    results = node.fn.backward(node, grad_output)
+    if type(results) is not tuple:
+        results = (results,)
+    if len(results) != len(node.parents):
+        raise GraphError(
+            f"{node.name}.backward returned {len(results)} gradients for "
+            f"{len(node.parents)} inputs"
+        )
+    return results
+
+
+def _checked(node: Context, grad, shape: tuple, dtype) -> np.ndarray:
+    """The gradient for an input of ``shape``/``dtype``; a wrong shape is the op's bug: raise.
+
+    A different float dtype (an op that promoted float32 with a float64 operand) is cast back
+    to the input's dtype, as PyTorch does; the engine never sums or reshapes to make a fit.
+    """
+    if type(grad) is not np.ndarray:
+        grad = np.asarray(grad)
+    if grad.shape != shape:
+        index = next(i for i, g in enumerate(node.parents) if g is not None)
+        raise ShapeError(
+            f"{node.name}.backward returned a gradient of shape {tuple(grad.shape)} "
+            f"for an input of shape {shape} (input {index} or later)"
+        )
+    if grad.dtype != dtype:
+        grad = np.asarray(grad, dtype=dtype)
+    return grad
+
+
+def _add_leaf_grad(leaf_grads: dict, leaf: Tensor, grad) -> None:
+    entry = leaf_grads.get(id(leaf))
+    if entry is None:
+        leaf_grads[id(leaf)] = [leaf, grad]
+    else:
+        entry[1] = entry[1] + grad
+
+
+def _assign_leaf_grads(leaf_grads: dict) -> None:
+    """Give each leaf its gradient, added to any earlier one (PyTorch's accumulation).
+
+    A gradient that is a view, read-only, or handed to another leaf already is copied once,
+    so no two ``.grad`` arrays share memory and every ``.grad`` can be edited safely.
+    """
+    handed_out: set[int] = set()
+    for leaf, grad in leaf_grads.values():
+        if type(grad) is not np.ndarray:
+            grad = np.array(grad, dtype=leaf.data.dtype)
+        elif grad.base is not None or not grad.flags.writeable or id(grad) in handed_out:
+            grad = grad.copy()
+        handed_out.add(id(grad))
+        if leaf.grad is None:
+            leaf.grad = Tensor._wrap(grad)
+        else:
+            leaf.grad = Tensor._wrap(leaf.grad.data + grad)
+
+
+def _store_retained_grad(node: Context, grad_output) -> None:
+    """Fill ``.grad`` of a non-leaf tensor that asked for it with ``retain_grad()``."""
+    tensor = node.retained()
+    if tensor is not None:
+        grad = np.array(grad_output, dtype=node.out_dtype)
+        tensor.grad = Tensor._wrap(grad if tensor.grad is None else tensor.grad.data + grad)

@@ -1,0 +1,152 @@
+"""``Function``: the one way an op enters the graph, built-in or user-defined.
+
+An op subclasses ``Function`` with two static methods on NumPy arrays:
+``forward(ctx, *inputs)`` returns the output and saves what backward needs with
+``ctx.save_for_backward``; ``backward(ctx, grad_output)`` returns one gradient per input
+(``None`` where ``ctx.needs_input_grad[i]`` is false). An optional ``jvp(ctx, *tangents)``
+gives the forward-mode rule: the output's tangent from the inputs' tangents (``None`` for
+inputs that carry none). ``apply`` unwraps Tensors, runs ``forward`` and, when any input
+requires a gradient and grad mode is on, records the ``Context`` as the output's ``grad_fn``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from chainrule.autograd.grad_mode import state as _grad_state
+from chainrule.autograd.tensor import Tensor
+from chainrule.errors import ShapeError
+
+# A strictly increasing stamp per recorded node: a node's inputs always carry smaller stamps,
+# so the engine visits nodes in decreasing stamp order, which is a topological order.
+_next_seq = itertools.count().__next__
+
+# Callables ``hook(fn_class, ctx, inputs, output)`` run after every op's forward (forward-mode
+# differentiation and graph tracing use them); empty in ordinary use, so the check is one test.
+apply_hooks: list = []
+
+
+class Context:
+    """A node of the computational graph: one op's saved arrays and links to its inputs.
+
+    ``saved_tensors`` holds what ``save_for_backward`` stored (``None`` once freed by a
+    backward pass); ``needs_input_grad[i]`` says whether input ``i`` wants a gradient;
+    ``parents[i]`` is the input's own node, the leaf Tensor itself, or ``None``.
+    Ops may set other attributes (``ctx.axis = ...``) for settings their backward needs.
+    """
+
+    __slots__ = (
+        "fn",
+        "saved_tensors",
+        "needs_input_grad",
+        "parents",
+        "seq",
+        "out_shape",
+        "out_dtype",
+        "versions",
+        "retained",
+        "__dict__",
+    )
+
+    def __init__(self) -> None:
+        self.saved_tensors = ()
+        self.versions = None
+        self.retained = None
+
+    def save_for_backward(self, *arrays) -> None:
+        """Keep ``arrays`` (inputs or the output) for ``backward``; released after backward()."""
+        self.saved_tensors = arrays
+
+    @property
+    def name(self) -> str:
+        """The op's class name, e.g. ``Mul``."""
+        return self.fn.__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.fn.__name__}Backward>"
+
+
+class Function:
+    """Base class of every differentiable op; subclasses define ``forward`` and ``backward``."""
+
+    jvp = None  # optional forward-mode rule: jvp(ctx, *tangents) -> tangent of the output
+
+    @staticmethod
+    def forward(ctx: Context, *inputs):
+        raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx: Context, grad_output):
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad_output)")
+
+    @classmethod
+    def apply(cls, *inputs, **settings) -> Tensor:
+        """Run the op on Tensors (or scalars/arrays) and record it in the graph when needed."""
+        ctx = Context()
+        record = False
+        if _grad_state.enabled:
+            args, needs, parents = [], [], []
+            for x in inputs:
+                if isinstance(x, Tensor):
+                    args.append(x.data)
+                    if x.requires_grad:
+                        record = True
+                        needs.append(True)
+                        parents.append(x.grad_fn or x)
+                        continue
+                else:
+                    args.append(x)
+                needs.append(False)
+                parents.append(None)
+            ctx.needs_input_grad = tuple(needs)
+        else:
+            args = [x.data if isinstance(x, Tensor) else x for x in inputs]
+            ctx.needs_input_grad = (False,) * len(args)
+
+        try:
+            out = cls.forward(ctx, *args, **settings)
+        except ShapeError:
+            raise
+        except ValueError as exc:  # NumPy's broadcasting message, made to name the op
+            shapes = " and ".join(str(np.shape(a)) for a in args)
+            raise ShapeError(f"{cls.__name__}: {exc} (input shapes {shapes})") from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        result = Tensor._wrap(out)
+        if record and out.dtype.kind == "f":  # integer and boolean results carry no gradient
+            ctx.fn = cls
+            ctx.parents = tuple(parents)
+            ctx.seq = _next_seq()
+            ctx.out_shape = out.shape
+            ctx.out_dtype = out.dtype
+            if ctx.saved_tensors:
+                _remember_versions(ctx, inputs, result)
+            result.requires_grad = True
+            result.grad_fn = ctx
+        if apply_hooks:
+            for hook in apply_hooks:
+                hook(cls, ctx, inputs, result)
+        return result
+
+
+def _remember_versions(ctx: Context, inputs: tuple, result: Tensor) -> None:
+    """Note the version of every tensor whose array was saved, to catch later in-place edits."""
+    saved_ids = {id(a) for a in ctx.saved_tensors}
+    watched = [t for t in inputs if isinstance(t, Tensor) and id(t.data) in saved_ids]
+    if id(result.data) in saved_ids:
+        watched.append(result)
+    if watched:
+        ctx.versions = tuple((t._version, t._version[0]) for t in watched)
+
+
+def sum_tangents(*tangents):
+    """The sum of the forward-mode contributions that exist (``None`` means no contribution)."""
+    present = [t for t in tangents if t is not None]
+    if not present:
+        return None
+    total = present[0]
+    for t in present[1:]:
+        total = total + t
+    return total

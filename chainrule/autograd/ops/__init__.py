@@ -1,0 +1,263 @@
+"""The differentiable ops as functions: ``cr.exp(x)``, ``cr.matmul(a, b)``, ``cr.sum(x, axis=0)``.
+
+Each is a one-line wrapper over a ``Function`` subclass; Tensor operators call these.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from chainrule.autograd.broadcast import broadcast_shapes
+from chainrule.autograd.ops.activation import (
+    LeakyReLU,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from chainrule.autograd.ops.axes import normalize_axis, resolve_axes
+from chainrule.autograd.ops.elementwise import (
+    Abs,
+    Add,
+    Cast,
+    Clip,
+    Div,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Sqrt,
+    Sub,
+    Where,
+)
+from chainrule.autograd.ops.linalg import Linear, MatMul
+from chainrule.autograd.ops.reduce import LogSumExp, Max, Mean, Min, Sum, Var
+from chainrule.autograd.ops.shape import BroadcastTo, Concatenate, GetItem, Reshape, Stack, Transpose
+from chainrule.autograd.tensor import Tensor
+from chainrule.errors import ShapeError
+
+
+def add(a, b):
+    return Add.apply(a, b)
+
+
+def sub(a, b):
+    return Sub.apply(a, b)
+
+
+def mul(a, b):
+    return Mul.apply(a, b)
+
+
+def div(a, b):
+    return Div.apply(a, b)
+
+
+def neg(x):
+    return Neg.apply(x)
+
+
+def pow(a, b):  # noqa: A001 - the operator's name
+    return Pow.apply(a, b)
+
+
+def exp(x):
+    return Exp.apply(x)
+
+
+def log(x):
+    return Log.apply(x)
+
+
+def sqrt(x):
+    return Sqrt.apply(x)
+
+
+def abs(x):  # noqa: A001 - the operator's name
+    return Abs.apply(x)
+
+
+def clip(x, min=None, max=None):  # noqa: A002 - NumPy/PyTorch names
+    if min is None and max is None:
+        raise ValueError("clip: give min, max or both")
+    return Clip.apply(x, low=min, high=max)
+
+
+clamp = clip
+
+
+def maximum(a, b):
+    return Maximum.apply(a, b)
+
+
+def minimum(a, b):
+    return Minimum.apply(a, b)
+
+
+def where(condition, a, b):
+    """``a`` where ``condition`` is true, else ``b`` (broadcast together)."""
+    return Where.apply(condition, a, b)
+
+
+def cast(x, dtype):
+    return Cast.apply(x, dtype=dtype)
+
+
+def tanh(x):
+    return Tanh.apply(x)
+
+
+def sigmoid(x):
+    return Sigmoid.apply(x)
+
+
+def relu(x):
+    return ReLU.apply(x)
+
+
+def leaky_relu(x, negative_slope: float = 0.01):
+    return LeakyReLU.apply(x, negative_slope=negative_slope)
+
+
+def prelu(x, weight):
+    return PReLU.apply(x, weight)
+
+
+def softmax(x, axis=-1, *, dim=None):
+    return Softmax.apply(x, axis=_one_axis("softmax", x, axis, dim))
+
+
+def log_softmax(x, axis=-1, *, dim=None):
+    return LogSoftmax.apply(x, axis=_one_axis("log_softmax", x, axis, dim))
+
+
+def _one_axis(op, x, axis, dim):
+    return normalize_axis(op, dim if dim is not None else axis, np.ndim(_data(x)))
+
+
+def sum(x, axis=None, keepdims: bool = False, *, dim=None):  # noqa: A001
+    return Sum.apply(x, axes=resolve_axes("sum", axis, dim, np.ndim(_data(x))), keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims: bool = False, *, dim=None):
+    return Mean.apply(x, axes=resolve_axes("mean", axis, dim, np.ndim(_data(x))), keepdims=keepdims)
+
+
+def max(x, axis=None, keepdims: bool = False, *, dim=None):  # noqa: A001
+    return Max.apply(x, axes=resolve_axes("max", axis, dim, np.ndim(_data(x))), keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims: bool = False, *, dim=None):  # noqa: A001
+    return Min.apply(x, axes=resolve_axes("min", axis, dim, np.ndim(_data(x))), keepdims=keepdims)
+
+
+def var(x, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None):
+    axes = resolve_axes("var", axis, dim, np.ndim(_data(x)))
+    return Var.apply(x, axes=axes, keepdims=keepdims, ddof=ddof)
+
+
+def logsumexp(x, axis=None, keepdims: bool = False, *, dim=None):
+    axes = resolve_axes("logsumexp", axis, dim, np.ndim(_data(x)))
+    return LogSumExp.apply(x, axes=axes, keepdims=keepdims)
+
+
+def matmul(a, b):
+    return MatMul.apply(a, b)
+
+
+def linear(x, weight, bias=None):
+    """Fused ``x @ weight + bias`` with weight (in_features, out_features)."""
+    return Linear.apply(x, weight, bias)
+
+
+def reshape(x, shape):
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    return Reshape.apply(x, shape=shape)
+
+
+def transpose(x, axes=None):
+    ndim = np.ndim(_data(x))
+    if axes is not None:
+        axes = tuple(normalize_axis("transpose", a, ndim) for a in axes)
+        if sorted(axes) != list(range(ndim)):
+            raise ShapeError(f"transpose: {axes} is not a permutation of {ndim} axes")
+    return Transpose.apply(x, axes=axes)
+
+
+permute = transpose
+
+
+def squeeze(x, axis=None, *, dim=None):
+    """Drop axes of length 1 (all of them, or the ones named)."""
+    shape = np.shape(_data(x))
+    axes = resolve_axes("squeeze", axis, dim, len(shape))
+    if axes is None:
+        axes = tuple(i for i, n in enumerate(shape) if n == 1)
+    for a in axes:
+        if shape[a] != 1:
+            raise ShapeError(f"squeeze: axis {a} of shape {shape} has length {shape[a]}, not 1")
+    return reshape(x, tuple(n for i, n in enumerate(shape) if i not in axes))
+
+
+def unsqueeze(x, axis=None, *, dim=None):
+    """Insert an axis of length 1 at ``axis``."""
+    axis = dim if dim is not None else axis
+    if axis is None:
+        raise TypeError("unsqueeze: give the position of the new axis")
+    shape = np.shape(_data(x))
+    position = normalize_axis("unsqueeze", axis, len(shape) + 1)
+    return reshape(x, shape[:position] + (1,) + shape[position:])
+
+
+def broadcast_to(x, shape):
+    shape = tuple(shape)
+    target = broadcast_shapes("broadcast_to", np.shape(_data(x)), shape)
+    if target != shape:
+        raise ShapeError(f"broadcast_to: cannot broadcast shape {np.shape(_data(x))} to {shape}")
+    return BroadcastTo.apply(x, shape=shape)
+
+
+def concatenate(tensors, axis: int = 0, *, dim=None):
+    axis = dim if dim is not None else axis
+    shapes = [np.shape(_data(t)) for t in tensors]
+    if not shapes:
+        raise ValueError("concatenate: needs at least one tensor")
+    ndim = len(shapes[0])
+    axis = normalize_axis("concatenate", axis, ndim)
+    for s in shapes:
+        if len(s) != ndim or s[:axis] + s[axis + 1 :] != shapes[0][:axis] + shapes[0][axis + 1 :]:
+            raise ShapeError(f"concatenate: shapes {shapes} differ outside axis {axis}")
+    return Concatenate.apply(*tensors, axis=axis)
+
+
+cat = concatenate
+
+
+def stack(tensors, axis: int = 0, *, dim=None):
+    axis = dim if dim is not None else axis
+    shapes = [np.shape(_data(t)) for t in tensors]
+    if not shapes:
+        raise ValueError("stack: needs at least one tensor")
+    if builtins.any(s != shapes[0] for s in shapes):
+        raise ShapeError(f"stack: all tensors need the same shape, got {shapes}")
+    return Stack.apply(*tensors, axis=normalize_axis("stack", axis, len(shapes[0]) + 1))
+
+
+def getitem(x, index):
+    """``x[index]``; Tensors inside the index are used as arrays."""
+    if isinstance(index, tuple):
+        index = tuple(_data(i) if isinstance(i, Tensor) else i for i in index)
+    elif isinstance(index, Tensor):
+        index = index.data
+    return GetItem.apply(x, index=index)
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x

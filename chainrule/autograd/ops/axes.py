@@ -1,0 +1,43 @@
+"""Axis arguments shared by reductions and shape ops: ``axis`` (NumPy) with ``dim`` as an alias."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule.errors import ShapeError
+
+
+def normalize_axis(op: str, axis: int, ndim: int) -> int:
+    """``axis`` as a non-negative index into ``ndim`` axes, or a ShapeError naming ``op``."""
+    if not -ndim <= axis < max(ndim, 1):
+        raise ShapeError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dimensions")
+    return axis % max(ndim, 1)
+
+
+def resolve_axes(op: str, axis, dim, ndim: int) -> tuple[int, ...] | None:
+    """Merge ``axis``/``dim`` into a sorted tuple of non-negative axes (None: all axes)."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{op}: give axis or dim, not both")
+        axis = dim
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    normalized = tuple(sorted(normalize_axis(op, int(a), ndim) for a in axes))
+    if len(set(normalized)) != len(normalized):
+        raise ShapeError(f"{op}: repeated axis in {axis}")
+    return normalized
+
+
+def expand_reduced(grad: np.ndarray, shape: tuple, axes: tuple | None, keepdims: bool) -> np.ndarray:
+    """Broadcast the gradient of a reduction back over the reduced axes (a read-only view)."""
+    if not keepdims:
+        grad = np.expand_dims(grad, axes if axes is not None else tuple(range(len(shape))))
+    return np.broadcast_to(grad, shape)
+
+
+def reduced_count(shape: tuple, axes: tuple | None) -> int:
+    """How many elements each output of a reduction over ``axes`` combines."""
+    if axes is None:
+        return int(np.prod(shape, dtype=np.int64))
+    return int(np.prod([shape[a] for a in axes], dtype=np.int64))

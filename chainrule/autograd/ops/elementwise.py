@@ -1,0 +1,372 @@
+"""Elementwise arithmetic and maths ops, with NumPy broadcasting.
+
+Each op's ``backward`` reduces its gradients to the inputs' own shapes with ``sum_to``;
+each ``jvp`` (forward mode) returns a tangent broadcastable to the output's shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule.autograd.broadcast import sum_to
+from chainrule.autograd.function import Function, sum_tangents
+
+
+class Add(Function):
+    """``a + b``.  d/da = 1, d/db = 1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        shape_a, shape_b = ctx.shapes
+        grad_a = sum_to(grad_output, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = sum_to(grad_output, shape_b) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return sum_tangents(ta, tb)
+
+
+class Sub(Function):
+    """``a - b``.  d/da = 1, d/db = -1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        shape_a, shape_b = ctx.shapes
+        grad_a = sum_to(grad_output, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = -sum_to(grad_output, shape_b) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return sum_tangents(ta, None if tb is None else -tb)
+
+
+class Mul(Function):
+    """Elementwise product ``a * b``.  d/da = b, d/db = a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        grad_a = sum_to(grad_output * b, np.shape(a)) if ctx.needs_input_grad[0] else None
+        grad_b = sum_to(grad_output * a, np.shape(b)) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        return sum_tangents(None if ta is None else ta * b, None if tb is None else a * tb)
+
+
+class Div(Function):
+    """Elementwise quotient ``a / b``.  d/da = 1 / b, d/db = -a / b**2."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        grad_a = sum_to(grad_output / b, np.shape(a)) if ctx.needs_input_grad[0] else None
+        grad_b = (
+            sum_to(-grad_output * a / (b * b), np.shape(b)) if ctx.needs_input_grad[1] else None
+        )
+        return grad_a, grad_b
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        return sum_tangents(
+            None if ta is None else ta / b, None if tb is None else -tb * a / (b * b)
+        )
+
+
+class Neg(Function):
+    """``-x``.  d/dx = -1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return -grad_output
+
+    @staticmethod
+    def jvp(ctx, tx):
+        return -tx
+
+
+class Pow(Function):
+    """``a ** b``.  d/da = b * a**(b-1), d/db = a**b * log(a) (taken as 0 where a == 0)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        y = a**b
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b, y = ctx.saved_tensors
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = sum_to(grad_output * b * a ** (b - 1), np.shape(a))
+        if ctx.needs_input_grad[1]:
+            grad_b = sum_to(grad_output * y * _log_or_zero(a), np.shape(b))
+        return grad_a, grad_b
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b, y = ctx.saved_tensors
+        return sum_tangents(
+            None if ta is None else ta * b * a ** (b - 1),
+            None if tb is None else tb * y * _log_or_zero(a),
+        )
+
+
+def _log_or_zero(a):
+    """log(a) where a != 0, and 0 at a == 0 (the limit of a**b * log(a) for b > 0)."""
+    a = np.asarray(a)
+    out = np.zeros_like(a, dtype=np.result_type(a, np.float32))
+    np.log(a, out=out, where=a != 0)
+    return out
+
+
+class Exp(Function):
+    """``exp(x)``.  d/dx = exp(x), taken from the saved output."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (y,) = ctx.saved_tensors
+        return grad_output * y
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (y,) = ctx.saved_tensors
+        return tx * y
+
+
+class Log(Function):
+    """Natural logarithm ``log(x)`` for x > 0.  d/dx = 1 / x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output / x
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (x,) = ctx.saved_tensors
+        return tx / x
+
+
+class Sqrt(Function):
+    """``sqrt(x)`` for x >= 0.  d/dx = 1 / (2 sqrt(x)), from the saved output."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (y,) = ctx.saved_tensors
+        return grad_output / (2 * y)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (y,) = ctx.saved_tensors
+        return tx / (2 * y)
+
+
+class Abs(Function):
+    """``|x|``.  d/dx = sign(x); the subgradient at 0 is 0 (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * np.sign(x)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (x,) = ctx.saved_tensors
+        return tx * np.sign(x)
+
+
+class Clip(Function):
+    """``x`` limited to ``[low, high]`` (either may be None).
+
+    d/dx = 1 inside the interval, boundaries included (as PyTorch's clamp), 0 outside.
+    """
+
+    @staticmethod
+    def forward(ctx, x, low=None, high=None):
+        ctx.save_for_backward(x)
+        ctx.low, ctx.high = low, high
+        return np.clip(x, low, high)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * _inside(x, ctx.low, ctx.high)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (x,) = ctx.saved_tensors
+        return tx * _inside(x, ctx.low, ctx.high)
+
+
+def _inside(x, low, high):
+    mask = np.ones(np.shape(x), dtype=bool)
+    if low is not None:
+        mask &= x >= low
+    if high is not None:
+        mask &= x <= high
+    return mask
+
+
+class Maximum(Function):
+    """Elementwise ``max(a, b)``.  The larger input gets the gradient; ties split it in half."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        return _pick_backward(ctx, grad_output, a, b, np.greater)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        return _pick_jvp(ta, tb, a, b, np.greater)
+
+
+class Minimum(Function):
+    """Elementwise ``min(a, b)``.  The smaller input gets the gradient; ties split it in half."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        return _pick_backward(ctx, grad_output, a, b, np.less)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        return _pick_jvp(ta, tb, a, b, np.less)
+
+
+def _pick_weights(a, b, wins):
+    """Share of the gradient for ``a``: 1 where it wins, 1/2 on ties, 0 where it loses."""
+    weight_a = wins(a, b) + 0.5 * (a == b)
+    return weight_a.astype(np.result_type(a, b), copy=False)
+
+
+def _pick_backward(ctx, grad_output, a, b, wins):
+    weight_a = _pick_weights(a, b, wins)
+    grad_a = sum_to(grad_output * weight_a, np.shape(a)) if ctx.needs_input_grad[0] else None
+    grad_b = sum_to(grad_output * (1 - weight_a), np.shape(b)) if ctx.needs_input_grad[1] else None
+    return grad_a, grad_b
+
+
+def _pick_jvp(ta, tb, a, b, wins):
+    weight_a = _pick_weights(a, b, wins)
+    return sum_tangents(
+        None if ta is None else ta * weight_a, None if tb is None else tb * (1 - weight_a)
+    )
+
+
+class Where(Function):
+    """``a`` where ``condition`` holds, else ``b``.  The condition gets no gradient."""
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        condition = np.asarray(condition, dtype=bool)
+        ctx.save_for_backward(condition)
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (condition,) = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
+        zero = np.zeros((), dtype=grad_output.dtype)
+        grad_a = (
+            sum_to(np.where(condition, grad_output, zero), shape_a)
+            if ctx.needs_input_grad[1]
+            else None
+        )
+        grad_b = (
+            sum_to(np.where(condition, zero, grad_output), shape_b)
+            if ctx.needs_input_grad[2]
+            else None
+        )
+        return None, grad_a, grad_b
+
+    @staticmethod
+    def jvp(ctx, tc, ta, tb):
+        (condition,) = ctx.saved_tensors
+        return sum_tangents(
+            None if ta is None else np.where(condition, ta, 0),
+            None if tb is None else np.where(condition, 0, tb),
+        )
+
+
+class Cast(Function):
+    """A copy of ``x`` as ``dtype``; the gradient is cast back to the input's dtype."""
+
+    @staticmethod
+    def forward(ctx, x, dtype=None):
+        ctx.in_dtype = x.dtype
+        ctx.dtype = np.dtype(dtype)
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output.astype(ctx.in_dtype)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        return tx.astype(ctx.dtype)

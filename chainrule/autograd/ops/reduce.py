@@ -1,0 +1,155 @@
+"""Reductions over axes: sum, mean, max, min, var, logsumexp.
+
+Each takes ``axes`` (a sorted tuple, or None for all) and ``keepdims``; backward broadcasts
+the gradient back over the reduced axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule.autograd.function import Function
+from chainrule.autograd.ops.axes import expand_reduced, reduced_count
+from chainrule.autograd.ops.numerics import safe_exp
+
+
+class Sum(Function):
+    """``sum(x)`` over ``axes``.  d/dx = 1 for every element."""
+
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdims=False):
+        ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
+        return x.sum(axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        return tx.sum(axis=ctx.axes, keepdims=ctx.keepdims)
+
+
+class Mean(Function):
+    """``mean(x)`` over ``axes``.  d/dx = 1 / n, n the number of elements averaged."""
+
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdims=False):
+        ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
+        return x.mean(axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        n = reduced_count(ctx.shape, ctx.axes)
+        return expand_reduced(grad_output / n, ctx.shape, ctx.axes, ctx.keepdims)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        return tx.mean(axis=ctx.axes, keepdims=ctx.keepdims)
+
+
+class Max(Function):
+    """``max(x)`` over ``axes``.  The maximum gets the gradient; tied maxima share it equally
+    (as PyTorch's ``amax``)."""
+
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdims=False):
+        return _extreme_forward(ctx, x, x.max(axis=axes, keepdims=True), axes, keepdims)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return _extreme_backward(ctx, grad_output)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        return _extreme_jvp(ctx, tx)
+
+
+class Min(Function):
+    """``min(x)`` over ``axes``.  The minimum gets the gradient; ties share it equally."""
+
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdims=False):
+        return _extreme_forward(ctx, x, x.min(axis=axes, keepdims=True), axes, keepdims)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return _extreme_backward(ctx, grad_output)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        return _extreme_jvp(ctx, tx)
+
+
+def _extreme_forward(ctx, x, extreme_kept, axes, keepdims):
+    ctx.save_for_backward(x, extreme_kept)
+    ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
+    return extreme_kept if keepdims else np.squeeze(extreme_kept, axis=axes)
+
+
+def _share(ctx):
+    """Each element's share of its reduction's gradient: 1/k for the k tied extremes, else 0."""
+    x, extreme_kept = ctx.saved_tensors
+    hits = x == extreme_kept
+    return hits / hits.sum(axis=ctx.axes, keepdims=True).astype(x.dtype)
+
+
+def _extreme_backward(ctx, grad_output):
+    return expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims) * _share(ctx)
+
+
+def _extreme_jvp(ctx, tx):
+    return (tx * _share(ctx)).sum(axis=ctx.axes, keepdims=ctx.keepdims)
+
+
+class Var(Function):
+    """Variance ``sum((x - mean)**2) / (n - ddof)`` over ``axes`` (NumPy's ``ddof=0`` default).
+
+    d/dx = 2 (x - mean) / (n - ddof).
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdims=False, ddof=0):
+        centred = x - x.mean(axis=axes, keepdims=True)
+        ctx.save_for_backward(centred)
+        ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
+        ctx.divisor = reduced_count(x.shape, axes) - ddof
+        return (centred * centred).sum(axis=axes, keepdims=keepdims) / ctx.divisor
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (centred,) = ctx.saved_tensors
+        grad = expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims)
+        return grad * centred * (2 / ctx.divisor)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (centred,) = ctx.saved_tensors
+        return (tx * centred).sum(axis=ctx.axes, keepdims=ctx.keepdims) * (2 / ctx.divisor)
+
+
+class LogSumExp(Function):
+    """``log(sum(exp(x)))`` over ``axes``, shifted by the max so it stays finite.
+
+    d/dx = softmax(x) = exp(x - y).
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdims=False):
+        top = x.max(axis=axes, keepdims=True)
+        y_kept = top + np.log(safe_exp(x - top).sum(axis=axes, keepdims=True))
+        ctx.save_for_backward(x, y_kept)
+        ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
+        return y_kept if keepdims else np.squeeze(y_kept, axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y_kept = ctx.saved_tensors
+        return expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims) * safe_exp(
+            x - y_kept
+        )
+
+    @staticmethod
+    def jvp(ctx, tx):
+        x, y_kept = ctx.saved_tensors
+        return (tx * safe_exp(x - y_kept)).sum(axis=ctx.axes, keepdims=ctx.keepdims)

@@ -1,0 +1,434 @@
+"""``Tensor``: a NumPy array that remembers how it was computed.
+
+A Tensor wraps ``data`` (a NumPy array). When it ``requires_grad`` and was made by an op,
+``grad_fn`` is that op's graph node; ``backward()`` fills ``.grad`` of every leaf it depends
+on. Operators and methods are thin wrappers over the ops in ``chainrule.autograd.ops``.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from chainrule.autograd.grad_mode import state as _grad_state
+from chainrule.errors import DTypeError, GraphError, ShapeError
+
+
+class Tensor:
+    """An n-dimensional array with an optional gradient and the graph node that produced it."""
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "tangent", "__weakref__")
+    __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray * Tensor -> Tensor
+    __hash__ = object.__hash__  # == is elementwise, so identity hashing is restored explicitly
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None) -> None:
+        array = _as_array(data, dtype)
+        self.data = array
+        self.grad = None
+        self.grad_fn = None
+        self._version = [0]
+        self.tangent = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, array: np.ndarray) -> Tensor:
+        """A new leaf around ``array`` without copying or checking it (engine-internal)."""
+        t = object.__new__(Tensor)
+        t.data = array
+        t.grad = None
+        t.requires_grad = False
+        t.grad_fn = None
+        t._version = [0]
+        t.tangent = None
+        return t
+
+    # ---- attributes -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        """Number of elements (NumPy's ``size``)."""
+        return self.data.size
+
+    def numel(self) -> int:
+        """Number of elements (PyTorch's name)."""
+        return self.data.size
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by an op that recorded a node."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - NumPy's name
+        """All axes reversed (NumPy's ``.T``); the usual transpose for a matrix."""
+        return _ops.transpose(self)
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def item(self) -> float | int | bool:
+        if self.data.size != 1:
+            raise ShapeError(f"item: only a one-element tensor has an item, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self) -> Tensor:
+        """The same data as a new leaf that requires no gradient."""
+        return Tensor._wrap(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place; only floating tensors can require gradients."""
+        if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
+            raise DTypeError(
+                f"requires_grad: only floating-point tensors can require gradients, "
+                f"got dtype {self.data.dtype}"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise GraphError("requires_grad_: a non-leaf tensor cannot stop requiring grad; detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> Tensor:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward()."""
+        if self.grad_fn is not None:
+            self.grad_fn.retained = weakref.ref(self)
+        return self
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.data.dtype != np.float32:
+            extras.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name}Backward>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if not np.issubdtype(self.data.dtype, np.integer):
+            raise TypeError(f"only integer tensors can be used as an index, got {self.dtype}")
+        return int(self.item())
+
+    # ---- the backward pass --------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires it.
+
+        A non-scalar tensor needs ``gradient`` (same shape): the vector in the
+        vector-Jacobian product. Saved arrays are freed unless ``retain_graph=True``.
+        """
+        if not self.requires_grad:
+            raise GraphError(
+                "backward: this tensor does not require grad and has no grad_fn; create the "
+                "inputs with requires_grad=True (and not under no_grad())"
+            )
+        if gradient is None:
+            if self.data.size != 1:
+                raise GraphError(
+                    f"backward: a tensor of shape {self.shape} is not a scalar; reduce it "
+                    "(e.g. .sum() or .mean()) or pass gradient= with the same shape"
+                )
+            gradient = np.ones_like(self.data)
+        else:
+            gradient = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+            if gradient.shape != self.shape:
+                raise ShapeError(
+                    f"backward: gradient of shape {gradient.shape} given for a tensor of "
+                    f"shape {self.shape}"
+                )
+            gradient = gradient.astype(self.data.dtype, copy=False)
+        _engine.run_backward(self, gradient, retain_graph)
+
+    def zero_(self) -> Tensor:
+        """Set every element to zero in place."""
+        return self._in_place("zero_", lambda d: d.fill(0))
+
+    def fill_(self, value) -> Tensor:
+        return self._in_place("fill_", lambda d: d.fill(value))
+
+    def copy_(self, src) -> Tensor:
+        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        return self._in_place("copy_", lambda d: np.copyto(d, src, casting="same_kind"))
+
+    def add_(self, other, alpha=1) -> Tensor:
+        other = other.data if isinstance(other, Tensor) else other
+        return self._in_place("add_", lambda d: np.add(d, other * alpha if alpha != 1 else other, out=d, casting="same_kind"))
+
+    def sub_(self, other) -> Tensor:
+        other = other.data if isinstance(other, Tensor) else other
+        return self._in_place("sub_", lambda d: np.subtract(d, other, out=d, casting="same_kind"))
+
+    def mul_(self, other) -> Tensor:
+        other = other.data if isinstance(other, Tensor) else other
+        return self._in_place("mul_", lambda d: np.multiply(d, other, out=d, casting="same_kind"))
+
+    def div_(self, other) -> Tensor:
+        other = other.data if isinstance(other, Tensor) else other
+        return self._in_place("div_", lambda d: np.divide(d, other, out=d, casting="same_kind"))
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def _in_place(self, op: str, update) -> Tensor:
+        """Apply ``update`` to the array in place and bump the version that saved arrays check."""
+        if self.requires_grad and _grad_state.enabled:
+            raise GraphError(
+                f"{op}: in-place change of a tensor that requires grad would corrupt the graph; "
+                "use an out-of-place op (x = x + y) or wrap the update in cr.no_grad()"
+            )
+        try:
+            update(self.data)
+        except ValueError as exc:
+            raise ShapeError(f"{op}: {exc} (tensor of shape {self.shape})") from None
+        self._version[0] += 1
+        return self
+
+    # ---- operators --------------------------------------------------------------------------
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(other, self)
+
+    def __sub__(self, other):
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ops.sub(other, self)
+
+    def __mul__(self, other):
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.div(other, self)
+
+    def __pow__(self, other):
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other):
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    def __neg__(self):
+        return _ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.abs(self)
+
+    def __getitem__(self, index):
+        return _ops.getitem(self, index)
+
+    # Comparisons give boolean tensors that carry no gradient.
+    def __lt__(self, other):
+        return Tensor._wrap(self.data < _raw(other))
+
+    def __le__(self, other):
+        return Tensor._wrap(self.data <= _raw(other))
+
+    def __gt__(self, other):
+        return Tensor._wrap(self.data > _raw(other))
+
+    def __ge__(self, other):
+        return Tensor._wrap(self.data >= _raw(other))
+
+    def __eq__(self, other):
+        return Tensor._wrap(self.data == _raw(other))
+
+    def __ne__(self, other):
+        return Tensor._wrap(self.data != _raw(other))
+
+    # ---- methods ----------------------------------------------------------------------------
+    def exp(self):
+        return _ops.exp(self)
+
+    def log(self):
+        return _ops.log(self)
+
+    def sqrt(self):
+        return _ops.sqrt(self)
+
+    def abs(self):
+        return _ops.abs(self)
+
+    def tanh(self):
+        return _ops.tanh(self)
+
+    def sigmoid(self):
+        return _ops.sigmoid(self)
+
+    def relu(self):
+        return _ops.relu(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01):
+        return _ops.leaky_relu(self, negative_slope)
+
+    def clip(self, min=None, max=None):  # noqa: A002 - NumPy/PyTorch names
+        return _ops.clip(self, min, max)
+
+    clamp = clip
+
+    def maximum(self, other):
+        return _ops.maximum(self, other)
+
+    def minimum(self, other):
+        return _ops.minimum(self, other)
+
+    def sum(self, axis=None, keepdims: bool = False, *, dim=None):
+        return _ops.sum(self, axis, keepdims, dim=dim)
+
+    def mean(self, axis=None, keepdims: bool = False, *, dim=None):
+        return _ops.mean(self, axis, keepdims, dim=dim)
+
+    def max(self, axis=None, keepdims: bool = False, *, dim=None):
+        return _ops.max(self, axis, keepdims, dim=dim)
+
+    def min(self, axis=None, keepdims: bool = False, *, dim=None):
+        return _ops.min(self, axis, keepdims, dim=dim)
+
+    def var(self, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None):
+        return _ops.var(self, axis, keepdims, ddof, dim=dim)
+
+    def logsumexp(self, axis=None, keepdims: bool = False, *, dim=None):
+        return _ops.logsumexp(self, axis, keepdims, dim=dim)
+
+    def softmax(self, axis=-1, *, dim=None):
+        return _ops.softmax(self, axis, dim=dim)
+
+    def log_softmax(self, axis=-1, *, dim=None):
+        return _ops.log_softmax(self, axis, dim=dim)
+
+    def argmax(self, axis=None, keepdims: bool = False, *, dim=None):
+        axis = axis if dim is None else dim
+        return Tensor._wrap(np.asarray(self.data.argmax(axis=axis, keepdims=keepdims)))
+
+    def argmin(self, axis=None, keepdims: bool = False, *, dim=None):
+        axis = axis if dim is None else dim
+        return Tensor._wrap(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)))
+
+    def reshape(self, *shape):
+        return _ops.reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0):
+        return _ops.reshape(self, self.shape[:start_dim] + (-1,))
+
+    def transpose(self, *axes):
+        """No axes: reverse them all. Two ints (PyTorch's ``transpose(0, 1)``): swap those two.
+        A tuple or three or more ints: a permutation (NumPy's ``transpose``)."""
+        if len(axes) == 1 and not isinstance(axes[0], int):
+            return _ops.transpose(self, tuple(axes[0]))
+        if len(axes) == 2:
+            order = list(range(self.ndim))
+            i, j = (_ops.normalize_axis("transpose", a, self.ndim) for a in axes)
+            order[i], order[j] = order[j], order[i]
+            axes = tuple(order)
+        return _ops.transpose(self, axes or None)
+
+    def permute(self, *axes):
+        if len(axes) == 1 and not isinstance(axes[0], int):
+            axes = tuple(axes[0])
+        return _ops.transpose(self, axes)
+
+    def squeeze(self, axis=None, *, dim=None):
+        return _ops.squeeze(self, axis, dim=dim)
+
+    def unsqueeze(self, axis=None, *, dim=None):
+        return _ops.unsqueeze(self, axis, dim=dim)
+
+    def broadcast_to(self, shape):
+        return _ops.broadcast_to(self, shape)
+
+    def expand(self, *shape):
+        return _ops.broadcast_to(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
+
+    def matmul(self, other):
+        return _ops.matmul(self, other)
+
+    def astype(self, dtype):
+        """A copy with another dtype (not differentiable across float/int boundaries)."""
+        return _ops.cast(self, dtype)
+
+    def float(self):
+        return self.astype(np.float32)
+
+    def double(self):
+        return self.astype(np.float64)
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _as_array(data, dtype) -> np.ndarray:
+    """A fresh array from ``data``: Python floats become float32, NumPy arrays keep their dtype."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.array(data, dtype=dtype)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.array(data)
+    array = np.array(data)
+    if array.dtype == np.float64:
+        array = array.astype(np.float32)
+    elif array.dtype == object:
+        raise DTypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} data")
+    return array
+
+
+from chainrule.autograd import engine as _engine  # noqa: E402  (engine and ops need Tensor)
+from chainrule.autograd import ops as _ops  # noqa: E402
