@@ -16,7 +16,7 @@ demo: setup
 	$(BIN)/chainrule train
 
 test: setup
-	$(BIN)/ruff check chainrule tests benchmarks examples
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 bench: setup

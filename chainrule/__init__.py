@@ -1,8 +1,8 @@
 """chainrule: a readable reverse-mode autodiff engine and neural-network library on NumPy.
 
-    import chainrule as cr
-    x = cr.tensor([1.0, 2.0], requires_grad=True)
-    (x * x).sum().backward()      # x.grad == [2., 4.]
+import chainrule as cr
+x = cr.tensor([1.0, 2.0], requires_grad=True)
+(x * x).sum().backward()      # x.grad == [2., 4.]
 """
 
 import numpy as _np

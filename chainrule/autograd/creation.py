@@ -1,4 +1,4 @@
-"""Making tensors: ``tensor``, ``zeros``, ``ones``, ``full``, ``arange``, ``rand``, ``randn``, ``*_like``.
+"""Making tensors: ``tensor``, ``zeros``, ``ones``, ``full``, ``arange``, ``rand``, ``randn``, ...
 
 Floating results are float32 unless ``dtype`` says otherwise. Random tensors draw from
 ``generator`` if given, else a fresh generator for ``seed``, else the global one that

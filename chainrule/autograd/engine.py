@@ -19,7 +19,7 @@ from chainrule.errors import GraphError, ShapeError
 
 
 def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> None:
-    """Accumulate d(root)/d(leaf), weighted by ``gradient``, into every reachable leaf's ``.grad``."""
+    """Accumulate d(root)/d(leaf), weighted by ``gradient``, into every reachable leaf's grad."""
     leaf_grads: dict[int, list] = {}
     start = root.grad_fn
     if start is None:
@@ -33,7 +33,7 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
             if node.retained is not None:
                 _store_retained_grad(node, grad_output)
             results = _call_backward(node, grad_output)
-            for parent, grad in zip(node.parents, results):
+            for parent, grad in zip(node.parents, results, strict=True):
                 if parent is None or grad is None:
                     continue
                 if type(parent) is Context:
@@ -71,8 +71,7 @@ def _call_backward(node: Context, grad_output) -> tuple:
         results = (results,)
     if len(results) != len(node.parents):
         raise GraphError(
-            f"{node.name}.backward returned {len(results)} gradients for "
-            f"{len(node.parents)} inputs"
+            f"{node.name}.backward returned {len(results)} gradients for {len(node.parents)} inputs"
         )
     return results
 

@@ -1,4 +1,4 @@
-"""Switches for graph recording: ``no_grad`` and ``enable_grad`` (context managers and decorators)."""
+"""Switches for graph recording: ``no_grad`` and ``enable_grad`` (context managers, decorators)."""
 
 from __future__ import annotations
 

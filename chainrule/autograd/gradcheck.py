@@ -13,7 +13,9 @@ class GradcheckError(AssertionError):
     """The analytic and numeric gradients disagree; the message names the worst element."""
 
 
-def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0) -> bool:
+def gradcheck(
+    fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0
+) -> bool:
     """True if ``fn``'s backward gradients match central differences for every input element.
 
     ``inputs``: float64 arrays or Tensors (float32 is refused: its rounding swamps the
@@ -33,7 +35,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             value = fn(*[Tensor._wrap(a) for a in arrays])
         return float(np.sum(value.data * weights))
 
-    for index, (array, leaf) in enumerate(zip(arrays, leaves)):
+    for index, (array, leaf) in enumerate(zip(arrays, leaves, strict=True)):
         analytic = np.zeros_like(array) if leaf.grad is None else leaf.grad.data
         numeric = np.zeros_like(array)
         flat, flat_numeric = array.reshape(-1), numeric.reshape(-1)
@@ -49,7 +51,8 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         if error.size and error.max() > 0:
             worst = np.unravel_index(np.argmax(error), array.shape)
             raise GradcheckError(
-                f"gradcheck: input {index} (shape {array.shape}) at {tuple(int(i) for i in worst)}: "
+                f"gradcheck: input {index} (shape {array.shape}) "
+                f"at {tuple(int(i) for i in worst)}: "
                 f"analytic {analytic[worst]:.8g} vs numeric {numeric[worst]:.8g} "
                 f"(atol={atol}, rtol={rtol})"
             )

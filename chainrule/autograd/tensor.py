@@ -104,7 +104,9 @@ class Tensor:
                 f"got dtype {self.data.dtype}"
             )
         if not requires_grad and self.grad_fn is not None:
-            raise GraphError("requires_grad_: a non-leaf tensor cannot stop requiring grad; detach()")
+            raise GraphError(
+                "requires_grad_: a non-leaf tensor cannot stop requiring grad; detach()"
+            )
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -133,7 +135,8 @@ class Tensor:
     def __bool__(self) -> bool:
         if self.data.size != 1:
             raise ValueError(
-                f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()"
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use .any() or .all()"
             )
         return bool(self.data)
 
@@ -190,7 +193,10 @@ class Tensor:
 
     def add_(self, other, alpha=1) -> Tensor:
         other = other.data if isinstance(other, Tensor) else other
-        return self._in_place("add_", lambda d: np.add(d, other * alpha if alpha != 1 else other, out=d, casting="same_kind"))
+        return self._in_place(
+            "add_",
+            lambda d: np.add(d, other * alpha if alpha != 1 else other, out=d, casting="same_kind"),
+        )
 
     def sub_(self, other) -> Tensor:
         other = other.data if isinstance(other, Tensor) else other
@@ -360,7 +366,9 @@ class Tensor:
         return Tensor._wrap(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)))
 
     def reshape(self, *shape):
-        return _ops.reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
+        return _ops.reshape(
+            self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        )
 
     view = reshape
 
@@ -394,7 +402,9 @@ class Tensor:
         return _ops.broadcast_to(self, shape)
 
     def expand(self, *shape):
-        return _ops.broadcast_to(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
+        return _ops.broadcast_to(
+            self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        )
 
     def matmul(self, other):
         return _ops.matmul(self, other)

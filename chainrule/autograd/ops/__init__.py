@@ -39,7 +39,14 @@ from chainrule.autograd.ops.elementwise import (
 )
 from chainrule.autograd.ops.linalg import Linear, MatMul
 from chainrule.autograd.ops.reduce import LogSumExp, Max, Mean, Min, Sum, Var
-from chainrule.autograd.ops.shape import BroadcastTo, Concatenate, GetItem, Reshape, Stack, Transpose
+from chainrule.autograd.ops.shape import (
+    BroadcastTo,
+    Concatenate,
+    GetItem,
+    Reshape,
+    Stack,
+    Transpose,
+)
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import ShapeError
 

@@ -107,7 +107,9 @@ class PReLU(Function):
     def backward(ctx, grad_output):
         x, w_b = ctx.saved_tensors
         positive = x > 0
-        grad_x = np.where(positive, grad_output, grad_output * w_b) if ctx.needs_input_grad[0] else None
+        grad_x = (
+            np.where(positive, grad_output, grad_output * w_b) if ctx.needs_input_grad[0] else None
+        )
         grad_w = None
         if ctx.needs_input_grad[1]:
             grad_w = sum_to(np.where(positive, 0, grad_output * x), w_b.shape).reshape(ctx.w_shape)

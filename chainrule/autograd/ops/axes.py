@@ -29,7 +29,9 @@ def resolve_axes(op: str, axis, dim, ndim: int) -> tuple[int, ...] | None:
     return normalized
 
 
-def expand_reduced(grad: np.ndarray, shape: tuple, axes: tuple | None, keepdims: bool) -> np.ndarray:
+def expand_reduced(
+    grad: np.ndarray, shape: tuple, axes: tuple | None, keepdims: bool
+) -> np.ndarray:
     """Broadcast the gradient of a reduction back over the reduced axes (a read-only view)."""
     if not keepdims:
         grad = np.expand_dims(grad, axes if axes is not None else tuple(range(len(shape))))

@@ -60,7 +60,9 @@ def _check_inner(op: str, shape_a: tuple, shape_b: tuple) -> None:
     try:
         np.broadcast_shapes(batch_a, batch_b)
     except ValueError:
-        raise ShapeError(f"{op}: batch dimensions do not broadcast: {shape_a} @ {shape_b}") from None
+        raise ShapeError(
+            f"{op}: batch dimensions do not broadcast: {shape_a} @ {shape_b}"
+        ) from None
 
 
 class Linear(Function):

@@ -6,7 +6,7 @@ import numpy as np
 
 
 def safe_exp(z: np.ndarray) -> np.ndarray:
-    """``exp(z)`` for ``z <= 0`` that returns exact zeros instead of raising or warning on underflow.
+    """``exp(z)`` for ``z <= 0``: exact zeros instead of raising or warning on underflow.
 
     Entries below log(smallest normal number) of the dtype are left at 0 rather than computed:
     their true value is below the dtype's normal range, and computing them would set NumPy's

@@ -145,9 +145,7 @@ class LogSumExp(Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, y_kept = ctx.saved_tensors
-        return expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims) * safe_exp(
-            x - y_kept
-        )
+        return expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims) * safe_exp(x - y_kept)
 
     @staticmethod
     def jvp(ctx, tx):

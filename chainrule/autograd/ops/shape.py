@@ -79,16 +79,22 @@ class Concatenate(Function):
         ctx.axis = axis
         ctx.sizes = [x.shape[axis] for x in xs]
         ctx.shapes = [x.shape for x in xs]
-        return np.concatenate(xs, axis=axis)
+        out = np.concatenate(xs, axis=axis)
+        ctx.dtype = out.dtype
+        return out
 
     @staticmethod
     def backward(ctx, grad_output):
         pieces = np.split(grad_output, np.cumsum(ctx.sizes)[:-1], axis=ctx.axis)
-        return tuple(p if need else None for p, need in zip(pieces, ctx.needs_input_grad))
+        needs = ctx.needs_input_grad
+        return tuple(p if need else None for p, need in zip(pieces, needs, strict=True))
 
     @staticmethod
     def jvp(ctx, *tangents):
-        full = [np.zeros(shape) if t is None else t for t, shape in zip(tangents, ctx.shapes)]
+        full = [
+            np.zeros(shape, ctx.dtype) if t is None else t
+            for t, shape in zip(tangents, ctx.shapes, strict=True)
+        ]
         return np.concatenate(full, axis=ctx.axis)
 
 

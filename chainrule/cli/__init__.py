@@ -1,0 +1,52 @@
+"""The ``chainrule`` command: ``train``, ``eval``, ``predict``, ``explain``, ``graph``, ``bench``.
+
+Each subcommand lives in its own module with ``register(subparsers)``, which adds its parser
+and sets ``handler``. Bad input raises ``UsageError``: one line on stderr, exit code 2, and
+the traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+SUBCOMMAND_MODULES = ("train", "eval", "predict", "explain", "graph", "bench")
+
+
+class UsageError(Exception):
+    """A user mistake on the command line (bad option value, missing or corrupt file)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chainrule",
+        description="Train, evaluate and explain neural networks with chainrule's autodiff engine.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"chainrule.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"chainrule.cli.{name}":
+                raise
+            continue  # a subcommand not built yet
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except UsageError as exc:
+        if args.debug:
+            raise
+        print(f"chainrule {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""The reference computational graph ``e = (a + b) * (b + 1)`` at a = 2, b = 1."""
+
+import chainrule as cr
+
+
+def test_reference_expression_values_and_gradients():
+    a = cr.tensor(2.0, requires_grad=True)
+    b = cr.tensor(1.0, requires_grad=True)
+    c = a + b
+    d = b + 1
+    e = c * d
+    e.backward()
+    assert (c.item(), d.item(), e.item()) == (3.0, 2.0, 6.0)
+    assert a.grad.item() == 2.0  # de/da = d
+    assert b.grad.item() == 5.0  # de/db = d + c: the sum over both paths from b
+
+
+def test_reuse_accumulates_along_every_path():
+    a = cr.tensor(3.0, requires_grad=True)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert a.grad.item() == 4.0
