@@ -1,0 +1,11 @@
+"""Neural-network building blocks: modules, layers, activations, losses, initialisers.
+
+import chainrule.nn as nn
+model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+"""
+
+from chainrule.nn import functional, init
+from chainrule.nn.activations import LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh
+from chainrule.nn.layers import Dropout, Flatten, Linear
+from chainrule.nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from chainrule.nn.module import Module, Parameter, Sequential

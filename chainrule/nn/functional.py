@@ -1,0 +1,99 @@
+"""Functional forms of the layers, activations and losses: ``F.relu(x)``, ``F.cross_entropy``.
+
+Activations are the engine's ops; losses are the fused ops of ``autograd.ops.loss`` or short
+compositions, followed by the ``reduction`` PyTorch uses ('mean', 'sum' or 'none').
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule.autograd import ops as _ops
+from chainrule.autograd.creation import resolve_generator
+from chainrule.autograd.ops.loss import (
+    BinaryCrossEntropy,
+    BinaryCrossEntropyWithLogits,
+    CrossEntropy,
+)
+from chainrule.autograd.tensor import Tensor
+from chainrule.errors import ShapeError
+
+linear = _ops.linear
+relu = _ops.relu
+sigmoid = _ops.sigmoid
+tanh = _ops.tanh
+leaky_relu = _ops.leaky_relu
+prelu = _ops.prelu
+softmax = _ops.softmax
+log_softmax = _ops.log_softmax
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(losses: Tensor, reduction: str, op: str) -> Tensor:
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    if reduction == "none":
+        return losses
+    raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _same_shape(op: str, input, target) -> None:
+    if np.shape(input.data if isinstance(input, Tensor) else input) != np.shape(
+        target.data if isinstance(target, Tensor) else target
+    ):
+        raise ShapeError(
+            f"{op}: input {tuple(input.shape)} and target {tuple(np.shape(target))} "
+            "must have the same shape"
+        )
+
+
+def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy from logits (N, C); targets are class indices (N,) or
+    probabilities (N, C). Fused: the gradient is ``softmax(input) - target``."""
+    return _reduce(CrossEntropy.apply(input, target), reduction, "cross_entropy")
+
+
+def nll_loss(input, target, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood ``-input[n, target[n]]`` for log-probabilities (N, C)."""
+    target = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if input.ndim != 2 or target.shape != input.shape[:1]:
+        raise ShapeError(
+            f"nll_loss: expected input (N, C) and target (N,), got {input.shape} and {target.shape}"
+        )
+    return _reduce(-input[np.arange(len(target)), target], reduction, "nll_loss")
+
+
+def mse_loss(input, target, reduction: str = "mean", half: bool = False) -> Tensor:
+    """Squared error ``(input - target)**2``; ``half=True`` gives the classic quadratic cost
+    ``1/2 (input - target)**2`` whose derivative is simply ``input - target``."""
+    _same_shape("mse_loss", input, target)
+    squared = (input - target) ** 2
+    if half:
+        squared = squared * 0.5
+    return _reduce(squared, reduction, "mse_loss")
+
+
+def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy for probabilities in [0, 1] (logs clamped at -100, as PyTorch)."""
+    return _reduce(BinaryCrossEntropy.apply(input, target), reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of ``sigmoid(input)``, computed stably from the logits."""
+    losses = BinaryCrossEntropyWithLogits.apply(input, target)
+    return _reduce(losses, reduction, "binary_cross_entropy_with_logits")
+
+
+def dropout(input, p: float = 0.5, training: bool = True, generator=None) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = resolve_generator(generator=generator).random(input.shape) >= p
+    return input * (keep.astype(input.dtype) / np.asarray(1.0 - p, input.dtype))

@@ -1,0 +1,93 @@
+"""Layers with parameters or state: ``Linear``, ``Flatten``, ``Dropout``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from chainrule.autograd import ops as _ops
+from chainrule.errors import ShapeError
+from chainrule.nn import functional as F
+from chainrule.nn import init
+from chainrule.nn.module import Module, Parameter
+
+
+class Linear(Module):
+    """Affine map ``y = x @ W + b``.
+
+    ``weight`` W has shape (in_features, out_features) — the transpose of PyTorch's
+    layout, matching the derivations ``z = a W + b`` — and ``bias`` b has (out_features,).
+    Initialised as PyTorch does: W and b from U(-1/sqrt(in), 1/sqrt(in)).
+    Input (N, in_features) or (*, in_features); output (*, out_features).
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        dtype=np.float32,
+        generator=None,
+    ) -> None:
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(np.empty((in_features, out_features), dtype=dtype))
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=generator)
+        if bias:
+            self.bias = Parameter(np.empty(out_features, dtype=dtype))
+            bound = 1 / math.sqrt(in_features) if in_features > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound, generator)
+        else:
+            self.bias = None
+
+    def forward(self, x):
+        if x.shape[-1:] != (self.in_features,):
+            raise ShapeError(
+                f"Linear({self.in_features}, {self.out_features}): expected input of shape "
+                f"(N, {self.in_features}), got {tuple(x.shape)}"
+            )
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class Flatten(Module):
+    """Flattens dimensions ``start_dim..end_dim`` (default: all but the batch dimension)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, x):
+        shape = x.shape
+        start = self.start_dim % len(shape)
+        end = self.end_dim % len(shape)
+        return _ops.reshape(x, shape[:start] + (-1,) + shape[end + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    """Zeroes elements with probability ``p`` in training mode, scaling the rest by 1/(1-p);
+    the identity in eval mode. Uses ``generator`` or chainrule's global one (seeded)."""
+
+    def __init__(self, p: float = 0.5, generator=None) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
+        self.p = p
+        self.generator = generator
+
+    def forward(self, x):
+        return F.dropout(x, self.p, self.training, self.generator)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

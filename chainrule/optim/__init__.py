@@ -1,0 +1,12 @@
+"""Optimisers and learning-rate schedules (PyTorch's names, defaults and update formulas).
+
+opt = optim.Adam(model.parameters(), lr=1e-3)
+opt.zero_grad(); loss.backward(); opt.step()
+"""
+
+from chainrule.optim import lr_scheduler
+from chainrule.optim.adagrad import Adagrad
+from chainrule.optim.adam import Adam, AdamW
+from chainrule.optim.optimizer import Optimizer
+from chainrule.optim.rmsprop import RMSprop
+from chainrule.optim.sgd import SGD

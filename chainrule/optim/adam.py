@@ -1,0 +1,94 @@
+"""Adam and AdamW: moment estimates of the gradient with bias correction."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from chainrule.optim.optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g**2``,
+    ``p <- p - lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)``
+    (Kingma & Ba, 2015); ``amsgrad`` uses the running maximum of ``v`` (Reddi et al., 2018).
+    ``weight_decay`` adds ``wd * p`` to the gradient (L2); AdamW decouples it."""
+
+    decoupled_weight_decay = False
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        maximize: bool = False,
+    ) -> None:
+        if lr < 0 or eps < 0 or weight_decay < 0:
+            raise ValueError(f"{type(self).__name__}: lr, eps and weight_decay must be >= 0")
+        if not all(0.0 <= b < 1.0 for b in betas):
+            raise ValueError(f"{type(self).__name__}: betas must lie in [0, 1), got {betas}")
+        defaults = dict(
+            lr=lr,
+            betas=tuple(betas),
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+            for p, grad, state in self._params_with_grad(group):
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = np.zeros_like(p.data)
+                    state["exp_avg_sq"] = np.zeros_like(p.data)
+                    if group["amsgrad"]:
+                        state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                state["step"] += 1
+                t = state["step"]
+                g = -grad if group["maximize"] else grad
+                if wd and self.decoupled_weight_decay:
+                    p.data *= 1 - lr * wd
+                elif wd:
+                    g = g + wd * p.data
+                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                exp_avg *= beta1
+                exp_avg += (1 - beta1) * g
+                exp_avg_sq *= beta2
+                exp_avg_sq += (1 - beta2) * g * g
+                if group["amsgrad"]:
+                    second = np.maximum(
+                        state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"]
+                    )
+                else:
+                    second = exp_avg_sq
+                denom = np.sqrt(second)
+                denom /= math.sqrt(1 - beta2**t)
+                denom += group["eps"]
+                p.data -= (lr / (1 - beta1**t)) * exp_avg / denom
+                self._bump(p)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay ``p <- p (1 - lr wd)`` (Loshchilov & Hutter, 2019)."""
+
+    decoupled_weight_decay = True
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)

@@ -1,0 +1,138 @@
+"""``Optimizer``: parameter groups, per-parameter state, ``zero_grad``, ``state_dict``.
+
+Subclasses implement ``step()`` as in-place NumPy updates of ``p.data`` (no graph is
+recorded, no float32 parameter is upcast). Hyper-parameter defaults and update formulas
+follow ``torch.optim`` so that the same experiment follows the same curve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule.autograd.tensor import Tensor
+from chainrule.errors import ShapeError
+
+
+class Optimizer:
+    """Base class: holds ``param_groups`` (dicts with 'params' and hyper-parameters) and
+    ``state`` (parameter -> dict of buffers)."""
+
+    def __init__(self, params, defaults: dict) -> None:
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict] = []
+        self.state: dict = {}
+        params = list(params)
+        if not params:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group: dict) -> None:
+        """Add a group of parameters, with its own hyper-parameters where given."""
+        group = dict(group)
+        params = group["params"]
+        group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        for p in group["params"]:
+            if not isinstance(p, Tensor) or not p.requires_grad or not p.is_leaf:
+                raise TypeError(
+                    f"{type(self).__name__}: can only optimise leaf Tensors that require grad"
+                )
+        existing = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in existing for p in group["params"]):
+            raise ValueError(f"{type(self).__name__}: a parameter appears in two groups")
+        for name, value in self.defaults.items():
+            group.setdefault(name, value)
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none or p.grad is None:
+                    p.grad = None
+                else:
+                    p.grad.data.fill(0)
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+    def _params_with_grad(self, group: dict):
+        """(parameter, gradient array, state) for each parameter of ``group`` with a grad."""
+        for p in group["params"]:
+            if p.grad is not None:
+                yield p, p.grad.data, self.state.setdefault(p, {})
+
+    @staticmethod
+    def _bump(p: Tensor) -> None:
+        p._version[0] += 1  # the data changed in place: saved copies of it are stale
+
+    # ---- state ------------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """PyTorch's layout: ``{'state': {index: {name: array|number}}, 'param_groups':
+        [{hyper-parameters..., 'params': [indices]}]}``; arrays are copies."""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = []
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+                packed["params"].append(index[id(p)])
+            groups.append(packed)
+        state = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p in self.state:
+                    state[index[id(p)]] = {
+                        k: v.copy() if isinstance(v, np.ndarray) else v
+                        for k, v in self.state[p].items()
+                    }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore hyper-parameters and buffers saved by ``state_dict``."""
+        name = type(self).__name__
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ValueError(
+                f"{name}.load_state_dict: {len(groups)} parameter groups saved, "
+                f"{len(self.param_groups)} in this optimiser"
+            )
+        params_by_index = {}
+        for saved, group in zip(groups, self.param_groups, strict=True):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"{name}.load_state_dict: a group has {len(saved['params'])} parameters "
+                    f"saved but {len(group['params'])} here"
+                )
+            params_by_index.update(zip(saved["params"], group["params"], strict=True))
+        new_state = {}
+        for key, buffers in state_dict["state"].items():
+            p = params_by_index.get(int(key))
+            if p is None:
+                raise ValueError(f"{name}.load_state_dict: state for unknown parameter {key}")
+            restored = {}
+            for k, v in buffers.items():
+                if isinstance(v, Tensor):
+                    v = v.data
+                if isinstance(v, np.ndarray):
+                    if v.ndim and v.shape != p.shape:
+                        raise ShapeError(
+                            f"{name}.load_state_dict: buffer {k!r} of parameter {key} has "
+                            f"shape {v.shape}, the parameter {p.shape}"
+                        )
+                    v = v.astype(p.dtype, copy=True) if v.ndim else v.item()
+                restored[k] = v
+            new_state[p] = restored
+        for saved, group in zip(groups, self.param_groups, strict=True):
+            for k, v in saved.items():
+                if k != "params":
+                    group[k] = tuple(v) if isinstance(v, list) else v
+        self.state = new_state
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"
