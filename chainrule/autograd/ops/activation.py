@@ -6,7 +6,7 @@ import numpy as np
 
 from chainrule.autograd.broadcast import sum_to
 from chainrule.autograd.function import Function, sum_tangents
-from chainrule.autograd.ops.numerics import safe_exp, stable_sigmoid
+from chainrule.autograd.ops.numerics import log_softmax_array, safe_exp, stable_sigmoid
 
 
 class Tanh(Function):
@@ -162,8 +162,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis=-1):
-        shifted = x - x.max(axis=axis, keepdims=True)
-        y = shifted - np.log(safe_exp(shifted).sum(axis=axis, keepdims=True))
+        y = log_softmax_array(x, axis)
         ctx.save_for_backward(y)
         ctx.axis = axis
         return y

@@ -10,13 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd.function import Function, sum_tangents
-from chainrule.autograd.ops.numerics import stable_sigmoid
+from chainrule.autograd.ops.numerics import log_softmax_array, safe_exp, stable_sigmoid
 from chainrule.errors import DTypeError, ShapeError
-
-
-def _log_softmax_rows(x: np.ndarray) -> np.ndarray:
-    shifted = x - x.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 class CrossEntropy(Function):
@@ -30,7 +25,7 @@ class CrossEntropy(Function):
     def forward(ctx, logits, target):
         if logits.ndim != 2:
             raise ShapeError(f"cross_entropy: expected logits of shape (N, C), got {logits.shape}")
-        log_probs = _log_softmax_rows(logits)
+        log_probs = log_softmax_array(logits, axis=1)
         ctx.save_for_backward(log_probs)
         target = np.asarray(target)
         ctx.target = target
@@ -64,13 +59,13 @@ class CrossEntropy(Function):
         grad_logits = grad_target = None
         if target.dtype.kind in "iu":
             if ctx.needs_input_grad[0]:
-                grad_logits = np.exp(log_probs)
+                grad_logits = safe_exp(log_probs)
                 grad_logits[ctx.rows, target] -= 1.0
                 grad_logits *= g
             return grad_logits, None
         if ctx.needs_input_grad[0]:
             mass = target.sum(axis=1, keepdims=True)
-            grad_logits = (np.exp(log_probs) * mass - target) * g
+            grad_logits = (safe_exp(log_probs) * mass - target) * g
         if ctx.needs_input_grad[1]:
             grad_target = -log_probs * g
         return grad_logits, grad_target
@@ -86,7 +81,7 @@ class CrossEntropy(Function):
             p = target
         from_logits = None
         if t_logits is not None:
-            centred = t_logits - (np.exp(log_probs) * t_logits).sum(axis=1, keepdims=True)
+            centred = t_logits - (safe_exp(log_probs) * t_logits).sum(axis=1, keepdims=True)
             from_logits = -(p * centred).sum(axis=1)
         from_target = None if t_target is None else -(t_target * log_probs).sum(axis=1)
         return sum_tangents(from_logits, from_target)
@@ -107,7 +102,7 @@ class BinaryCrossEntropyWithLogits(Function):
                 f"{np.shape(y)} must have the same shape"
             )
         ctx.save_for_backward(x, y)
-        return np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+        return np.maximum(x, 0) - x * y + np.log1p(safe_exp(-np.abs(x)))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -122,6 +117,12 @@ class BinaryCrossEntropyWithLogits(Function):
         return sum_tangents(
             None if tx is None else (stable_sigmoid(x) - y) * tx, None if ty is None else -x * ty
         )
+
+
+def _clamped_logs(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``log p`` and ``log(1 - p)``, each clamped at -100 as PyTorch does."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(p), -100), np.maximum(np.log1p(-p), -100)
 
 
 class BinaryCrossEntropy(Function):
@@ -141,9 +142,7 @@ class BinaryCrossEntropy(Function):
         if np.any((p < 0) | (p > 1)):
             raise ValueError("binary_cross_entropy: input probabilities must lie in [0, 1]")
         ctx.save_for_backward(p, y)
-        with np.errstate(divide="ignore"):
-            log_p = np.maximum(np.log(p), -100)
-            log_q = np.maximum(np.log1p(-p), -100)
+        log_p, log_q = _clamped_logs(p)
         return -(y * log_p + (1 - y) * log_q)
 
     @staticmethod
@@ -153,10 +152,8 @@ class BinaryCrossEntropy(Function):
         if ctx.needs_input_grad[0]:
             grad_p = grad_output * (p - y) / np.maximum(p * (1 - p), 1e-12)
         if ctx.needs_input_grad[1]:
-            with np.errstate(divide="ignore"):
-                grad_y = grad_output * (
-                    np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100)
-                )
+            log_p, log_q = _clamped_logs(p)
+            grad_y = grad_output * (log_q - log_p)
         return grad_p, grad_y
 
     @staticmethod
@@ -165,6 +162,6 @@ class BinaryCrossEntropy(Function):
         from_p = None if tp is None else tp * (p - y) / np.maximum(p * (1 - p), 1e-12)
         from_y = None
         if ty is not None:
-            with np.errstate(divide="ignore"):
-                from_y = ty * (np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100))
+            log_p, log_q = _clamped_logs(p)
+            from_y = ty * (log_q - log_p)
         return sum_tangents(from_p, from_y)

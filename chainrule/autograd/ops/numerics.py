@@ -23,3 +23,9 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
     """``1 / (1 + exp(-x))`` without overflow or underflow for any x; keeps x's dtype."""
     e = safe_exp(-np.abs(x))  # in (0, 1]: exp(-|x|) never overflows
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def log_softmax_array(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``x - log(sum(exp(x)))`` along ``axis``, shifted by the max: finite for any finite x."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(safe_exp(shifted).sum(axis=axis, keepdims=True))
