@@ -71,6 +71,7 @@ from chainrule.autograd.ops import (
     where,
 )
 from chainrule.errors import DTypeError, GraphError, ShapeError
+from chainrule.io import load, save
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,96 @@
+"""MNIST and Fashion-MNIST from IDX files found on this machine.
+
+Search order without a path: ``$CHAINRULE_DATA`` (and its ``mnist``/``fashion-mnist``
+subfolder), Debian's ``/usr/share/datasets/fashion-mnist/`` (package
+``dataset-fashion-mnist``, Fashion-MNIST only), then ``~/.cache/chainrule/<name>``.
+Nothing is downloaded: the error says where chainrule looked and how to get the files.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from chainrule.data.errors import DatasetError
+from chainrule.data.idx import read_idx
+
+FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+
+
+def candidate_folders(name: str) -> list[Path]:
+    """The folders searched for dataset ``name`` ('mnist' or 'fashion-mnist'), in order."""
+    folders = []
+    if os.environ.get("CHAINRULE_DATA"):
+        root = Path(os.environ["CHAINRULE_DATA"])
+        folders += [root / name, root]
+    if name == "fashion-mnist":
+        folders.append(DEBIAN_FASHION_MNIST)
+    folders.append(Path.home() / ".cache" / "chainrule" / name)
+    return folders
+
+
+def _find(folder: Path, stem: str) -> Path | None:
+    for candidate in (folder / f"{stem}.gz", folder / stem):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _locate(name: str, path) -> dict[str, Path]:
+    folders = [Path(path)] if path is not None else candidate_folders(name)
+    for folder in folders:
+        found = {key: _find(folder, stem) for key, stem in FILES.items()}
+        if all(found.values()):
+            return found
+    hint = "apt-get install dataset-fashion-mnist, or " if name == "fashion-mnist" else ""
+    looked = ", ".join(str(f) for f in folders)
+    raise DatasetError(
+        f"{name}: the four IDX files ({', '.join(FILES.values())}, optionally .gz) were not "
+        f"found in {looked}; get them with {hint}a path (--data PATH) or $CHAINRULE_DATA"
+    )
+
+
+def _load_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:
+    images, labels = read_idx(images_path), read_idx(labels_path)
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
+        raise DatasetError(
+            f"{images_path}: expected 28x28 uint8 images, got shape {images.shape} "
+            f"of {images.dtype}"
+        )
+    if labels.ndim != 1 or labels.dtype != np.uint8:
+        raise DatasetError(f"{labels_path}: expected a 1-D uint8 label array, got {labels.shape}")
+    if len(images) != len(labels):
+        raise DatasetError(
+            f"{images_path}: {len(images)} images but {labels_path.name} has {len(labels)} labels"
+        )
+    if labels.size and labels.max() > 9:
+        raise DatasetError(f"{labels_path}: labels must be 0-9, found {labels.max()}")
+    x = images.reshape(len(images), -1).astype(np.float32)
+    x /= 255.0
+    return x, labels.astype(np.int64)
+
+
+def load_idx_dataset(name: str, path=None):
+    """``(X_train, y_train), (X_test, y_test)``: X float32 (N, 784) in [0, 1], y int64."""
+    files = _locate(name, path)
+    train = _load_pair(files["train_images"], files["train_labels"])
+    test = _load_pair(files["test_images"], files["test_labels"])
+    return train, test
+
+
+def load_mnist(path=None):
+    """The MNIST handwritten digits (60,000 train, 10,000 test) from IDX files."""
+    return load_idx_dataset("mnist", path)
+
+
+def load_fashion_mnist(path=None):
+    """Fashion-MNIST (Zalando's 28x28 clothing images, 10 classes) from IDX files."""
+    return load_idx_dataset("fashion-mnist", path)

@@ -1,0 +1,98 @@
+"""save/load: round trips, atomicity, and refusal of corrupt, tampered or pickled files."""
+
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.io import CheckpointError, atomic_write
+
+
+def _state():
+    return {
+        "model": {"0.weight": cr.randn(3, 2, seed=0), "0.bias": cr.zeros(2)},
+        "optimizer": {
+            "state": {0: {"step": 3, "exp_avg": np.ones((3, 2), np.float32)}},
+            "param_groups": [
+                {"lr": 0.001, "betas": (0.9, 0.999), "amsgrad": False, "params": [0, 1]}
+            ],
+        },
+        "labels": np.arange(5, dtype=np.int64),
+        "name": "run",
+        "nothing": None,
+        "best": float("inf"),
+    }
+
+
+def test_round_trip_keeps_types_and_dtypes(tmp_path):
+    path = tmp_path / "state.npz"
+    cr.save(_state(), path)
+    got = cr.load(path)
+    assert isinstance(got["model"]["0.weight"], cr.Tensor)
+    np.testing.assert_array_equal(got["model"]["0.weight"].data, _state()["model"]["0.weight"].data)
+    assert got["model"]["0.weight"].dtype == np.float32
+    assert got["optimizer"]["state"][0]["step"] == 3
+    assert got["optimizer"]["param_groups"][0]["betas"] == (0.9, 0.999)
+    assert got["labels"].dtype == np.int64
+    assert got["nothing"] is None and got["best"] == float("inf") and got["name"] == "run"
+
+
+def test_bit_flip_and_truncation_are_detected(tmp_path):
+    path = tmp_path / "state.npz"
+    cr.save(_state(), path)
+    raw = bytearray(path.read_bytes())
+    (tmp_path / "cut.npz").write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(CheckpointError, match="cut.npz"):
+        cr.load(tmp_path / "cut.npz")
+    offset = raw.find(np.ones((3, 2), np.float32).tobytes())
+    raw[offset + 1] ^= 0x40
+    (tmp_path / "flipped.npz").write_bytes(bytes(raw))
+    with pytest.raises(CheckpointError, match="flipped.npz"):
+        cr.load(tmp_path / "flipped.npz")
+
+
+class _Payload:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_a_pickle_that_would_run_code_is_refused_and_nothing_runs(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.npz"
+    path.write_bytes(pickle.dumps(_Payload(str(marker))))
+    with pytest.raises(CheckpointError, match="evil.npz"):
+        cr.load(path)
+    np.save(tmp_path / "evil_array.npy", np.array([_Payload(str(marker))], dtype=object))
+    with pytest.raises(CheckpointError):
+        cr.load(tmp_path / "evil_array.npy")
+    assert not marker.exists()
+
+
+def test_a_foreign_npz_is_refused(tmp_path):
+    np.savez(tmp_path / "plain.npz", x=np.zeros(3))
+    with pytest.raises(CheckpointError, match="not a chainrule state file"):
+        cr.load(tmp_path / "plain.npz")
+    with pytest.raises(CheckpointError, match="no such file"):
+        cr.load(tmp_path / "absent.npz")
+
+
+def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "state.npz"
+    cr.save({"x": np.zeros(2)}, path)
+    with pytest.raises(TypeError):
+        cr.save({"x": object()}, path)
+    with pytest.raises(RuntimeError), atomic_write(path) as handle:
+        handle.write(b"partial")
+        raise RuntimeError("interrupted")
+    np.testing.assert_array_equal(cr.load(path)["x"], np.zeros(2))
+    assert os.listdir(tmp_path) == ["state.npz"]
+
+
+def test_unwritable_folder_is_named(tmp_path):
+    with pytest.raises(OSError, match="nowhere"):
+        cr.save({"x": 1}, tmp_path / "nowhere" / "state.npz")
