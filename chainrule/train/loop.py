@@ -1,0 +1,112 @@
+"""The training loop: ``fit`` runs epochs of mini-batch steps, ``evaluate`` measures a model.
+
+``fit`` calls its callbacks at the start and end of every epoch and after every batch;
+callbacks report progress, save checkpoints and stop early. A loss that is not finite
+stops training with ``NonFiniteLossError`` before the optimiser applies the bad step.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+import chainrule as cr
+from chainrule.train.metrics import confusion_matrix
+
+
+class NonFiniteLossError(ArithmeticError):
+    """The training loss became NaN or infinite."""
+
+
+class Callback:
+    """Hooks called by ``fit``; override what you need. Set ``trainer.stop = True`` to stop."""
+
+    def on_epoch_begin(self, trainer, epoch: int) -> None: ...
+
+    def on_batch_end(self, trainer, batch: int, loss: float) -> None: ...
+
+    def on_epoch_end(self, trainer, epoch: int, metrics: dict) -> None: ...
+
+
+def evaluate(model, loader, loss_fn=None, num_classes: int | None = None) -> dict:
+    """Mean loss (if ``loss_fn``), accuracy and confusion matrix of ``model`` over ``loader``."""
+    was_training = model.training
+    model.eval()
+    total_loss, predictions, labels = 0.0, [], []
+    with cr.no_grad():
+        for x, y in loader:
+            output = model(x)
+            if loss_fn is not None:
+                total_loss += float(loss_fn(output, y).item()) * len(y)
+            predictions.append(output.data.argmax(axis=1))
+            labels.append(y.data)
+    model.train(was_training)
+    predicted, truth = np.concatenate(predictions), np.concatenate(labels)
+    classes = num_classes or int(max(predicted.max(), truth.max()) + 1)
+    return {
+        "loss": total_loss / len(truth) if loss_fn is not None else math.nan,
+        "accuracy": float((predicted == truth).mean()),
+        "confusion": confusion_matrix(truth, predicted, classes),
+    }
+
+
+class Trainer:
+    """State shared with callbacks while ``fit`` runs."""
+
+    def __init__(self, model, loss_fn, optimizer, history: list[dict]) -> None:
+        self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        self.history = history
+        self.stop = False
+
+
+def fit(
+    model,
+    loss_fn,
+    optimizer,
+    train_loader,
+    val_loader=None,
+    epochs: int = 10,
+    callbacks=(),
+    start_epoch: int = 0,
+    history: list[dict] | None = None,
+) -> list[dict]:
+    """Train for epochs ``start_epoch + 1 .. epochs``; returns the per-epoch history.
+
+    Each history entry has ``epoch``, ``train_loss``, ``train_acc``, ``time`` and
+    ``samples_per_s``, plus ``val_loss`` and ``val_acc`` when ``val_loader`` is given.
+    """
+    trainer = Trainer(model, loss_fn, optimizer, history if history is not None else [])
+    for epoch in range(start_epoch + 1, epochs + 1):
+        for cb in callbacks:
+            cb.on_epoch_begin(trainer, epoch)
+        model.train()
+        started = time.perf_counter()
+        loss_sum, correct, seen = 0.0, 0, 0
+        for batch, (x, y) in enumerate(train_loader):
+            output = model(x)
+            loss = loss_fn(output, y)
+            value = float(loss.item())
+            if not math.isfinite(value):
+                raise NonFiniteLossError(f"epoch {epoch}, batch {batch}: the loss is {value}")
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss_sum += value * len(y)
+            correct += int((output.data.argmax(axis=1) == y.data).sum())
+            seen += len(y)
+            for cb in callbacks:
+                cb.on_batch_end(trainer, batch, value)
+        elapsed = time.perf_counter() - started
+        metrics = {"epoch": epoch, "train_loss": loss_sum / seen, "train_acc": correct / seen}
+        if val_loader is not None:
+            val = evaluate(model, val_loader, loss_fn)
+            metrics.update(val_loss=val["loss"], val_acc=val["accuracy"])
+        metrics.update(time=elapsed, samples_per_s=seen / elapsed)
+        trainer.history.append(metrics)
+        for cb in callbacks:
+            cb.on_epoch_end(trainer, epoch, metrics)
+        if trainer.stop:
+            break
+    return trainer.history

@@ -1,0 +1,19 @@
+"""Classification metrics from predicted and true labels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
+    """``C[i, j]`` = number of samples of true class i predicted as class j."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    counts = np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes)
+
+
+def per_class_accuracy(confusion: np.ndarray) -> np.ndarray:
+    """Recall of each class (NaN for a class with no samples)."""
+    totals = confusion.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.diag(confusion) / totals

@@ -1,0 +1,74 @@
+"""Pictures of a run: learning curves and the confusion matrix (matplotlib, Agg backend)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from chainrule.io import atomic_write
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: Path) -> None:
+    with atomic_write(path) as handle:
+        fig.savefig(handle, format="png", dpi=110, bbox_inches="tight")
+
+
+def plot_curves(history: list[dict], path) -> None:
+    """Loss and accuracy per epoch, train and validation, side by side."""
+    plt = _pyplot()
+    epochs = [h["epoch"] for h in history]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    for split, style in (("train", "-o"), ("val", "--s")):
+        if f"{split}_loss" in history[0]:
+            ax_loss.plot(epochs, [h[f"{split}_loss"] for h in history], style, ms=3, label=split)
+            ax_acc.plot(
+                epochs, [100 * h[f"{split}_acc"] for h in history], style, ms=3, label=split
+            )
+    ax_loss.set(title="Loss", xlabel="epoch", ylabel="loss")
+    ax_acc.set(title="Accuracy", xlabel="epoch", ylabel="accuracy (%)")
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    _save(fig, Path(path))
+    plt.close(fig)
+
+
+def plot_confusion(confusion: np.ndarray, path, class_names=None) -> None:
+    """The confusion matrix as a heat map with the counts written in."""
+    plt = _pyplot()
+    n = len(confusion)
+    names = class_names or [str(i) for i in range(n)]
+    fig, ax = plt.subplots(figsize=(1 + 0.55 * n, 1 + 0.5 * n))
+    ax.imshow(confusion, cmap="Blues")
+    ax.set(
+        xticks=range(n),
+        yticks=range(n),
+        xticklabels=names,
+        yticklabels=names,
+        xlabel="predicted",
+        ylabel="true",
+        title="Confusion matrix",
+    )
+    threshold = confusion.max() / 2
+    for (i, j), count in np.ndenumerate(confusion):
+        ax.text(
+            j,
+            i,
+            str(count),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if count > threshold else "black",
+        )
+    _save(fig, Path(path))
+    plt.close(fig)
