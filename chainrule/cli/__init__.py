@@ -1,8 +1,8 @@
 """The ``chainrule`` command: ``train``, ``eval``, ``predict``, ``explain``, ``graph``, ``bench``.
 
 Each subcommand lives in its own module with ``register(subparsers)``, which adds its parser
-and sets ``handler``. Bad input raises ``UsageError``: one line on stderr, exit code 2, and
-the traceback only with ``--debug``.
+and sets ``handler``. Bad input raises ``UsageError`` (or a dataset, checkpoint or file
+error): one line on stderr, exit code 2, and the traceback only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -39,9 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from chainrule.data import DatasetError
+    from chainrule.io import CheckpointError
+
     try:
         return args.handler(args) or 0
-    except UsageError as exc:
+    except (UsageError, DatasetError, CheckpointError, OSError) as exc:
         if args.debug:
             raise
         print(f"chainrule {args.command}: error: {exc}", file=sys.stderr)

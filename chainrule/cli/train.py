@@ -13,7 +13,7 @@ from chainrule.cli import UsageError
 from chainrule.train.run import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS, TrainConfig
 
 EXAMPLES = """examples:
-  chainrule train                                  # MLP 256,128 on the bundled digits
+  chainrule train                                  # MLP 512,256 on the bundled digits
   chainrule train --data fashion-mnist --epochs 20 --batch-size 128
   chainrule train --model 30 --activation sigmoid --optimizer sgd --lr 0.5
   chainrule train --classic --data mnist           # Network([784, 30, 10]), eta 3.0
@@ -34,7 +34,7 @@ def register(subparsers) -> None:
     p.add_argument(
         "--data", help="digits (default), mnist, fashion-mnist, or a folder of IDX files"
     )
-    p.add_argument("--model", help="hidden layer sizes, comma-separated (default 256,128)")
+    p.add_argument("--model", help="hidden layer sizes, comma-separated (default 512,256)")
     p.add_argument("--activation", choices=list(ACTIVATIONS), help="hidden activation (relu)")
     p.add_argument(
         "--init",
@@ -45,7 +45,7 @@ def register(subparsers) -> None:
     p.add_argument("--optimizer", choices=list(OPTIMIZERS), help="optimiser (adam)")
     p.add_argument("--lr", type=float, help="learning rate (default depends on the optimiser)")
     p.add_argument("--momentum", type=float, help="momentum for --optimizer momentum (0.9)")
-    p.add_argument("--weight-decay", type=float, help="L2 weight decay (0)")
+    p.add_argument("--weight-decay", type=float, help="L2 weight decay (1e-4)")
     p.add_argument("--batch-size", type=int, help="mini-batch size (32)")
     p.add_argument("--epochs", type=int, help="number of epochs (30)")
     p.add_argument("--seed", type=int, help="random seed for init, split and shuffling (0)")

@@ -44,14 +44,14 @@ class TrainConfig:
     """Every choice a run makes; saved as ``config.json`` in the run folder."""
 
     data: str = "digits"
-    model: list[int] = dataclasses.field(default_factory=lambda: [256, 128])
+    model: list[int] = dataclasses.field(default_factory=lambda: [512, 256])
     activation: str = "relu"
     init: str = "default"
     loss: str = "cross_entropy"
     optimizer: str = "adam"
     lr: float | None = None
     momentum: float = 0.9
-    weight_decay: float = 0.0
+    weight_decay: float = 1e-4
     batch_size: int = 32
     epochs: int = 30
     seed: int = 0
@@ -300,3 +300,25 @@ class Run:
             f"the best validation loss)\nrun folder: {self.folder}  "
             f"(curves.png, confusion.png, history.csv, best.npz, last.npz)"
         )
+
+
+def load_trained(path) -> tuple[nn.Sequential, TrainConfig, Path]:
+    """``(model, config, folder)`` from a run folder (its best.npz, else last.npz) or a
+    checkpoint file; the model's sizes are read from the checkpoint's weights."""
+    path = Path(path)
+    if path.is_dir():
+        path = next((path / n for n in ("best.npz", "last.npz") if (path / n).is_file()), None)
+        if path is None:
+            raise FileNotFoundError(f"{path}: no best.npz or last.npz in this run folder")
+    state = cr.load(path)
+    if not isinstance(state, dict) or "model" not in state or "config" not in state:
+        raise ValueError(f"{path}: not a chainrule training checkpoint")
+    config = TrainConfig(**state["config"])
+    weights = [v for k, v in state["model"].items() if k.endswith("weight") and v.ndim == 2]
+    model = build_model(config, weights[0].shape[0], weights[-1].shape[1])
+    try:
+        model.load_state_dict(state["model"])
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"{path}: the checkpoint does not fit its model: {exc}") from None
+    model.eval()
+    return model, config, path.parent
