@@ -239,6 +239,7 @@ class Run:
 
     def train(self) -> list[dict]:
         """Train from ``self.epoch`` to the configured number of epochs."""
+        self.folder.mkdir(parents=True, exist_ok=True)
         callbacks: list[Callback] = []
         if not self.quiet:
             callbacks.append(

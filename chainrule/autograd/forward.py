@@ -1,0 +1,150 @@
+"""Forward mode and Jacobians: ``jvp`` (one forward pass), ``vjp`` (one backward), ``jacobian``.
+
+Forward mode carries a tangent ``t_x = dx/ds`` beside every value, like a dual number
+``x + t_x eps``: each op's ``jvp(ctx, *tangents)`` rule gives its output's tangent from its
+inputs' tangents, so one pass computes the Jacobian-vector product ``J v``. Reverse mode
+(``vjp``) computes ``v^T J`` in one backward pass. A full Jacobian takes one pass per input
+element in forward mode and one per output element in reverse mode, which is why the gradient
+of a scalar loss with respect to many parameters is computed in reverse (backpropagation).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from chainrule.autograd import function as _function
+from chainrule.autograd.grad_mode import enable_grad, no_grad
+from chainrule.autograd.tensor import Tensor
+from chainrule.errors import GraphError, ShapeError
+
+
+def _propagate_tangent(fn_class, ctx, inputs, output) -> None:
+    """The ``apply`` hook of forward mode: give ``output`` its tangent from its inputs'."""
+    tangents = [x.tangent if isinstance(x, Tensor) else None for x in inputs]
+    if all(t is None for t in tangents) or output.dtype.kind != "f":
+        return
+    if fn_class.jvp is None:
+        raise GraphError(
+            f"jvp: {fn_class.__name__} has no forward-mode rule; define "
+            f"{fn_class.__name__}.jvp(ctx, *tangents) to use it under forward mode"
+        )
+    tangent = fn_class.jvp(ctx, *tangents)
+    if tangent is None:
+        return
+    tangent = np.asarray(tangent, dtype=output.dtype)
+    if tangent.shape != output.shape:  # rules may return a tangent broadcastable to the output
+        tangent = np.broadcast_to(tangent, output.shape)
+    output.tangent = tangent
+
+
+@contextlib.contextmanager
+def _forward_mode():
+    """Install the tangent hook for the duration of one forward pass."""
+    _function.apply_hooks.append(_propagate_tangent)
+    try:
+        yield
+    finally:
+        _function.apply_hooks.remove(_propagate_tangent)
+
+
+def _as_tuple(inputs) -> tuple[tuple, bool]:
+    """``inputs`` as a tuple, and whether the caller gave a tuple or list (PyTorch's rule)."""
+    if isinstance(inputs, (tuple, list)):
+        return tuple(inputs), True
+    return (inputs,), False
+
+
+def _array(x, what: str, i: int) -> np.ndarray:
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    if data.dtype.kind != "f":
+        raise TypeError(f"{what}: input {i} must be a floating-point tensor, got {data.dtype}")
+    return data
+
+
+def _check_output(what: str, out) -> Tensor:
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{what}: f must return a Tensor, got {type(out).__name__}")
+    return out
+
+
+def jvp(f, inputs, tangents):
+    """``(f(*inputs), J v)``: the Jacobian-vector product in ONE forward pass.
+
+    ``tangents`` has one array per input, each of that input's shape (``v``). Every op on
+    the way applies its ``jvp`` rule; no graph is recorded for backward. Returns Tensors;
+    the second has the output's shape. As ``torch.autograd.functional.jvp``.
+    """
+    xs, _ = _as_tuple(inputs)
+    vs, _ = _as_tuple(tangents)
+    if len(xs) != len(vs):
+        raise ValueError(f"jvp: {len(xs)} inputs but {len(vs)} tangents")
+    leaves = []
+    for i, (x, v) in enumerate(zip(xs, vs, strict=True)):
+        data = _array(x, "jvp", i)
+        v = np.asarray(v.data if isinstance(v, Tensor) else v, dtype=data.dtype)
+        if v.shape != data.shape:
+            raise ShapeError(f"jvp: tangent {i} has shape {v.shape}, input {i} has {data.shape}")
+        leaf = Tensor._wrap(data)
+        leaf.tangent = v
+        leaves.append(leaf)
+    with no_grad(), _forward_mode():
+        out = _check_output("jvp", f(*leaves))
+    tangent = out.tangent if out.tangent is not None else np.zeros_like(out.data)
+    return Tensor._wrap(out.data), Tensor._wrap(np.array(tangent))
+
+
+def vjp(f, inputs, v=None):
+    """``(f(*inputs), v^T J)``: the vector-Jacobian product by one backward pass.
+
+    ``v`` has the output's shape (may be omitted for a scalar output). The products come back
+    as a tuple when ``inputs`` is a tuple or list, else as one Tensor (PyTorch's convention).
+    """
+    xs, as_tuple = _as_tuple(inputs)
+    leaves = [Tensor(_array(x, "vjp", i), requires_grad=True) for i, x in enumerate(xs)]
+    with enable_grad():
+        out = _check_output("vjp", f(*leaves))
+        if out.requires_grad:
+            out.backward(v)
+    grads = tuple(
+        Tensor._wrap(leaf.grad.data if leaf.grad is not None else np.zeros_like(leaf.data))
+        for leaf in leaves
+    )
+    return Tensor._wrap(out.data), grads if as_tuple else grads[0]
+
+
+def jacobian(f, x, mode: str = "reverse") -> Tensor:
+    """The Jacobian ``dy/dx`` of ``y = f(x)`` as a Tensor of shape ``y.shape + x.shape``.
+
+    ``mode='forward'``: one ``jvp`` per element of ``x`` (columns of J);
+    ``mode='reverse'``: one backward pass per element of ``y`` (rows of J), on one graph.
+    """
+    if mode not in ("forward", "reverse"):
+        raise ValueError(f"jacobian: mode must be 'forward' or 'reverse', got {mode!r}")
+    data = _array(x, "jacobian", 0)
+    if mode == "forward":
+        basis = np.zeros(data.size, dtype=data.dtype)
+        columns = []
+        for k in range(data.size):
+            basis[k] = 1
+            _, column = jvp(f, data, basis.reshape(data.shape))
+            basis[k] = 0
+            columns.append(column.data.reshape(-1))
+        out_shape = column.shape if columns else f(Tensor._wrap(data)).shape
+        flat = np.stack(columns, axis=-1) if columns else np.zeros((int(np.prod(out_shape)), 0))
+        return Tensor._wrap(flat.astype(data.dtype).reshape(out_shape + data.shape))
+    leaf = Tensor(data, requires_grad=True)
+    with enable_grad():
+        out = _check_output("jacobian", f(leaf))
+    rows = np.zeros((out.data.size, data.size), dtype=data.dtype)
+    if out.requires_grad:
+        seed = np.zeros(out.data.size, dtype=out.dtype)
+        for j in range(out.data.size):
+            seed[j] = 1
+            leaf.grad = None
+            out.backward(seed.reshape(out.shape), retain_graph=True)
+            seed[j] = 0
+            if leaf.grad is not None:
+                rows[j] = leaf.grad.data.reshape(-1)
+    return Tensor._wrap(rows.reshape(out.shape + data.shape))

@@ -1,0 +1,135 @@
+"""Training runs: resume equals an uninterrupted run, NaN guard, interrupts, early stopping."""
+
+import json
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+import chainrule.nn as nn
+import chainrule.nn.functional as F
+from chainrule import optim
+from chainrule.data import DataLoader
+from chainrule.train import (
+    Callback,
+    EarlyStopping,
+    NonFiniteLossError,
+    Run,
+    TrainConfig,
+    confusion_matrix,
+    evaluate,
+    fit,
+)
+from chainrule.train.run import CheckpointWriter
+
+pytest.importorskip("sklearn")
+SMALL = dict(model=[16], epochs=4, batch_size=64)
+
+
+def _weights(run):
+    return [p.data.copy() for p in run.model.parameters()]
+
+
+def test_resume_after_epoch_k_ends_with_the_same_weights(tmp_path):
+    full = Run(TrainConfig(**SMALL), tmp_path / "full", quiet=True)
+    full.train()
+    part = Run(TrainConfig(**{**SMALL, "epochs": 2}), tmp_path / "part", quiet=True)
+    part.train()
+    resumed = Run(TrainConfig(**SMALL), tmp_path / "part", quiet=True)
+    resumed.restore(tmp_path / "part" / "last.npz")
+    assert resumed.epoch == 2
+    resumed.train()
+    for a, b in zip(_weights(full), _weights(resumed), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert [h["epoch"] for h in resumed.history] == [1, 2, 3, 4]
+
+
+def test_run_folder_contents(tmp_path):
+    run = Run(TrainConfig(**SMALL), tmp_path, quiet=True)
+    run.write_config()
+    run.train()
+    for name in (
+        "config.json",
+        "history.csv",
+        "history.json",
+        "curves.png",
+        "last.npz",
+        "best.npz",
+    ):
+        assert (tmp_path / name).is_file(), name
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2, 3, 4]
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+    assert json.loads((tmp_path / "config.json").read_text())["model"] == [16]
+    assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_non_finite_loss_stops_before_the_bad_step():
+    model = nn.Sequential(nn.Linear(2, 2))
+    opt = optim.SGD(model.parameters(), lr=1e30)
+    x = np.array([[1e20, 1e20]] * 4, np.float32)
+    loader = DataLoader(x, np.array([0, 1, 0, 1]), batch_size=2, shuffle=False)
+    with pytest.raises(NonFiniteLossError, match="epoch"):
+        fit(model, F.cross_entropy, opt, loader, epochs=3)
+
+
+def test_keyboard_interrupt_keeps_the_last_complete_epoch(tmp_path):
+    class Interrupt(Callback):
+        def on_batch_end(self, trainer, batch, loss):
+            if len(trainer.history) == 1 and batch == 2:
+                raise KeyboardInterrupt
+
+    run = Run(TrainConfig(**SMALL), tmp_path, quiet=True)
+    with pytest.raises(KeyboardInterrupt):
+        fit(
+            run.model,
+            run.loss_fn,
+            run.optimizer,
+            run.train_loader,
+            run.val_loader,
+            4,
+            [Interrupt(), CheckpointWriter(run)],
+            history=run.history,
+        )
+    assert cr.load(tmp_path / "last.npz")["epoch"] == 1
+
+
+def test_early_stopping_waits_patience_epochs():
+    stopper = EarlyStopping(patience=2)
+
+    class Trainer:
+        stop = False
+
+    trainer = Trainer()
+    for epoch, loss in enumerate([1.0, 0.8, 0.9, 0.85, 0.7], start=1):
+        stopper.on_epoch_end(trainer, epoch, {"val_loss": loss})
+        if trainer.stop:
+            break
+    assert epoch == 4
+
+
+def test_evaluate_confusion_matches_sklearn():
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(0)
+    truth, predicted = rng.integers(0, 4, 200), rng.integers(0, 4, 200)
+    np.testing.assert_array_equal(
+        confusion_matrix(truth, predicted, 4), metrics.confusion_matrix(truth, predicted)
+    )
+    model = nn.Sequential(nn.Linear(3, 4))
+    x = rng.normal(size=(50, 3)).astype(np.float32)
+    y = rng.integers(0, 4, 50)
+    result = evaluate(model, DataLoader(x, y, 16, shuffle=False), F.cross_entropy, 4)
+    logits = x @ model[0].weight.data + model[0].bias.data
+    assert result["accuracy"] == pytest.approx((logits.argmax(1) == y).mean())
+    np.testing.assert_array_equal(
+        result["confusion"], metrics.confusion_matrix(y, logits.argmax(1), labels=range(4))
+    )
+    assert result["loss"] == pytest.approx(F.cross_entropy(cr.tensor(logits), y).item(), rel=1e-5)
+
+
+@pytest.mark.slow
+def test_default_configuration_reaches_97_percent_on_digits(tmp_path):
+    run = Run(TrainConfig(), tmp_path, quiet=True)
+    run.train()
+    run.restore_weights(tmp_path / "best.npz")
+    assert evaluate(run.model, run.test_loader())["accuracy"] >= 0.97
