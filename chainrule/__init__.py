@@ -14,6 +14,7 @@ from chainrule.autograd import (
     Tensor,
     enable_grad,
     gradcheck,
+    graph,
     is_grad_enabled,
     no_grad,
 )
@@ -54,6 +55,7 @@ from chainrule.autograd.ops import (
     mul,
     neg,
     permute,
+    prelu,
     pow,
     relu,
     reshape,

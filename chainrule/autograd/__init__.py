@@ -4,6 +4,7 @@ from chainrule.autograd.tensor import Tensor  # noqa: I001  (Tensor first: ops i
 from chainrule.autograd.function import Context, Function
 from chainrule.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from chainrule.autograd.gradcheck import GradcheckError, gradcheck
+from chainrule.autograd.forward import jacobian, jvp, vjp
 
 __all__ = [
     "Context",
@@ -13,5 +14,8 @@ __all__ = [
     "enable_grad",
     "gradcheck",
     "is_grad_enabled",
+    "jacobian",
+    "jvp",
     "no_grad",
+    "vjp",
 ]
