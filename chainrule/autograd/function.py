@@ -48,6 +48,7 @@ class Context:
         "versions",
         "retained",
         "__dict__",
+        "__weakref__",
     )
 
     def __init__(self) -> None:

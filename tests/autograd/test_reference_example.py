@@ -21,3 +21,15 @@ def test_reuse_accumulates_along_every_path():
     c = b + b
     c.backward()
     assert a.grad.item() == 4.0
+
+
+def test_example_script_prints_the_graph_and_gradients():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parents[2] / "examples" / "computational_graph.py"
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True).stdout
+    assert "c = a + b = 3" in out and "d = b + 1 = 2" in out and "e = c * d = 6" in out
+    assert "de/da = de/dc * dc/da = 2 * 1 = 2" in out
+    assert "= 2 * 1 + 3 * 1 = 5" in out

@@ -28,6 +28,10 @@ class MatMul(Function):
             grad_a = grad_output @ b.T if ctx.needs_input_grad[0] else None
             grad_b = a.T @ grad_output if ctx.needs_input_grad[1] else None
             return grad_a, grad_b
+        if a.ndim == 1 and b.ndim == 1:  # inner product: a scalar output
+            grad_a = grad_output * b if ctx.needs_input_grad[0] else None
+            grad_b = grad_output * a if ctx.needs_input_grad[1] else None
+            return grad_a, grad_b
         # Treat a 1-D operand as a matrix (a row for a, a column for b), as matmul does.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
