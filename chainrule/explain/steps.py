@@ -78,6 +78,11 @@ def _number(value: float) -> str:
     return f"{float(value):.6g}"
 
 
+def _factor(value: float) -> str:
+    """A number inside a product: negative ones in parentheses."""
+    return _number(value) if value >= 0 else f"({_number(value)})"
+
+
 @dataclasses.dataclass
 class Step:
     """One op of the forward pass: ``name = text = value``, with its incoming edges."""
@@ -123,14 +128,16 @@ class Explanation:
             lines.append(f"  {step.name} = {step.text} = {_number(step.value)}")
         lines += ["", "Local derivatives: one per edge of the graph, from each op's backward"]
         for step in self.steps:
-            for source, partial, formula in zip(
-                step.inputs, step.partials, step.formulas, strict=True
+            twice = len(step.inputs) == 2 and step.inputs[0] == step.inputs[1]
+            for i, (source, partial, formula) in enumerate(
+                zip(step.inputs, step.partials, step.formulas, strict=True)
             ):
                 if source is None:
                     continue
                 shown = _number(partial)
                 middle = "" if formula == shown else f"{formula} = "
-                lines.append(f"  ∂{step.name}/∂{source} = {middle}{shown}")
+                which = f"   (through the {('left', 'right')[i]} operand)" if twice else ""
+                lines.append(f"  ∂{step.name}/∂{source} = {middle}{shown}{which}")
         lines += [
             "",
             f"Backward pass: ∂{out}/∂x is the sum over every path from {out} down to x "
@@ -139,7 +146,9 @@ class Explanation:
         ]
         order = [s.name for s in reversed(self.steps[:-1])] + list(self.values)
         for name in order:
-            lines.append(f"  ∂{out}/∂{name} = {self._path_text(name)}{_number(self.gradients[name])}")
+            lines.append(
+                f"  ∂{out}/∂{name} = {self._path_text(name)}{_number(self.gradients[name])}"
+            )
         result = ", ".join(f"∂{out}/∂{v} = {_number(self.gradients[v])}" for v in self.values)
         lines += ["", f"Result (engine's backward pass): {result}"]
         return "\n".join(lines)
@@ -153,7 +162,7 @@ class Explanation:
         if len(paths) == 1 and len(paths[0]) == 1:
             return ""
         symbols = " + ".join("·".join(f"∂{c}/∂{p}" for c, p, _ in path) for path in paths)
-        numbers = " + ".join("·".join(_number(v) for _, _, v in path) for path in paths)
+        numbers = " + ".join("·".join(_factor(v) for _, _, v in path) for path in paths)
         return f"{symbols} = {numbers} = "
 
 
@@ -171,9 +180,7 @@ def explain_expression(text: str, values: dict[str, float]) -> Explanation:
     extra = [n for n in values if n not in names]
     if extra:
         raise ExpressionError(f"expression: {', '.join(extra)} not in {text!r}")
-    tensors = {
-        n: cr.tensor(float(values[n]), dtype=np.float64, requires_grad=True) for n in names
-    }
+    tensors = {n: cr.tensor(float(values[n]), dtype=np.float64, requires_grad=True) for n in names}
     builder = _Builder(tensors, names)
     with np.errstate(all="ignore"):
         result = builder.build(tree)
