@@ -134,7 +134,7 @@ def to_dot(
     ids = {id(n): f"n{i}" for i, n in enumerate(nodes)}
     hidden = set()
     if collapse_modules:
-        hidden = {id(n) for n in nodes if type(n) is Tensor and id(n) in known.module_of}
+        hidden = {id(n) for n in nodes if isinstance(n, Tensor) and id(n) in known.module_of}
     lines = [
         "digraph chainrule {",
         "  rankdir=LR;",
@@ -145,7 +145,7 @@ def to_dot(
     for node in nodes:
         if id(node) in hidden:
             continue
-        if type(node) is Tensor:
+        if isinstance(node, Tensor):
             title = known.name.get(id(node), "input" if node.requires_grad else "constant")
             label = _label(title, node.shape, node, show_grad)
             style = 'shape=ellipse, style=filled, fillcolor="#dbeafe"'
@@ -156,7 +156,8 @@ def to_dot(
             ]
             if modules:
                 module_name, module = modules[0]
-                title = f"{module_name}: {type(module).__name__} ({title})"
+                kind = type(module).__name__
+                title = f"{module_name}: {kind}" + ("" if kind == title else f" ({title})")
             if id(node) in known.name:
                 title = f"{known.name[id(node)]} = {title}"
             tensor = known.tensor.get(id(node))
@@ -166,7 +167,7 @@ def to_dot(
                 style += ", penwidth=2"
         lines.append(f"  {ids[id(node)]} [label={_quote(label)}, {style}];")
     for node in nodes:
-        if type(node) is Tensor:
+        if isinstance(node, Tensor):
             continue
         scalar_out = int(np.prod(node.out_shape)) == 1
         partials = local_partials(node) if scalar_out else None

@@ -1,0 +1,100 @@
+"""``chainrule graph``: draw the computational graph of one training step, or of an expression."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from chainrule.cli import UsageError
+from chainrule.cli.explain import explanation_for, write_picture
+
+EXAMPLES = """examples:
+  chainrule graph --model 32,16 --activation relu --data-shape 64 --classes 10 --out mlp.svg
+  chainrule graph --model 32 --collapse-modules --out mlp.png
+  chainrule graph --expr "(a + b) * (b + 1)" a=2 b=1 --out e.svg
+"""
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "graph",
+        help="draw the computational graph of a training step or an expression",
+        description="Write the graph of one training step of an MLP (random inputs of the "
+        "given shape; no dataset is loaded), with parameter names, shapes and gradients, or "
+        "the graph of an expression with values and edge derivatives. The format comes from "
+        "--out's extension: .dot (text), .svg, .png or .pdf (these need Graphviz's dot).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--out", required=True, metavar="FILE", help="the .dot, .svg, .png file")
+    p.add_argument("--expr", help="draw this expression instead of a model")
+    p.add_argument("values", nargs="*", metavar="NAME=VALUE", help="variable values for --expr")
+    p.add_argument("--model", default="256,128", help="hidden layer sizes (256,128)")
+    p.add_argument("--activation", default="relu", help="hidden activation (relu)")
+    p.add_argument("--loss", default="cross_entropy", help="cross_entropy (default) or mse")
+    p.add_argument("--data-shape", default="64", help="shape of one input, e.g. 64 or 28,28")
+    p.add_argument("--classes", type=int, default=10, help="number of classes (10)")
+    p.add_argument("--batch-size", type=int, default=32, help="rows in the batch (32)")
+    p.add_argument("--seed", type=int, default=0, help="seed for the weights and inputs (0)")
+    p.add_argument(
+        "--collapse-modules", action="store_true", help="one node per layer, parameters folded in"
+    )
+    p.set_defaults(handler=run_graph)
+
+
+def _sizes(text: str, option: str) -> list[int]:
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise UsageError(f"{option}: expected sizes like 32,16, got {text!r}") from None
+    if not sizes or any(n < 1 for n in sizes):
+        raise UsageError(f"{option}: sizes must be positive integers, got {text!r}")
+    return sizes
+
+
+def training_step_dot(args) -> str:
+    """DOT text of forward + loss + backward of one mini-batch through the configured MLP."""
+    import chainrule as cr
+    from chainrule.autograd.graph import to_dot
+    from chainrule.train.run import TrainConfig, build_loss, build_model
+
+    config = TrainConfig(
+        model=_sizes(args.model, "--model"),
+        activation=args.activation,
+        loss=args.loss,
+        batch_size=args.batch_size,
+        seed=args.seed,
+    )
+    if args.classes < 2:
+        raise UsageError(f"--classes must be at least 2, got {args.classes}")
+    try:
+        config.validate()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    n_inputs = int(np.prod(_sizes(args.data_shape, "--data-shape")))
+    model = build_model(config, n_inputs, args.classes)
+    rng = np.random.default_rng(args.seed)
+    # The batch requires grad only so that it is drawn as the graph's input node.
+    x = cr.tensor(rng.standard_normal((args.batch_size, n_inputs)).astype(np.float32))
+    x.requires_grad_(True)
+    labels = cr.tensor(rng.integers(0, args.classes, args.batch_size))
+    loss = build_loss(config, args.classes)(model(x), labels)
+    loss.backward(retain_graph=True)  # gradients on the picture, saved arrays kept
+    return to_dot(
+        loss,
+        model=model,
+        names={"x (batch)": x, "loss": loss},
+        collapse_modules=args.collapse_modules,
+    )
+
+
+def run_graph(args) -> int:
+    if args.expr is not None:
+        dot = explanation_for(args.expr, args.values).to_dot()
+    elif args.values:
+        raise UsageError(f"NAME=VALUE arguments {args.values} need --expr")
+    else:
+        dot = training_step_dot(args)
+    write_picture(dot, args.out)
+    return 0
