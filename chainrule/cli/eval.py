@@ -2,54 +2,65 @@
 
 from __future__ import annotations
 
-import numpy as np
+import argparse
+import sys
 
 from chainrule.cli import UsageError
+from chainrule.cli.train import one_line_errors, user_errors
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "eval",
-        help="evaluate a trained run on its test set",
-        description="Print the test accuracy, the accuracy of each class and the confusion "
-        "matrix of a run folder (best.npz, else last.npz) or a checkpoint file, and save "
-        "the matrix as confusion.png next to it.",
+        help="evaluate a trained run on a test set",
+        description="Print the accuracy, the accuracy of each class and the confusion matrix "
+        "of a trained model on the test split of its dataset (or of --data). RUN_OR_CHECKPOINT "
+        "is a run folder (its best.npz, else last.npz) or a checkpoint file. The results are "
+        "saved next to the checkpoint as eval.json and confusion.png.",
+        epilog="example:\n  chainrule eval runs/digits-20261124-101500\n"
+        "  chainrule eval runs/fm/last.npz --data /data/fashion-mnist",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("run", metavar="RUN_OR_CHECKPOINT", help="run folder or .npz checkpoint")
-    p.add_argument("--data", help="dataset to evaluate on (default: the one it was trained on)")
+    p.add_argument(
+        "--data",
+        metavar="DATA",
+        help="digits, mnist, fashion-mnist or a folder of IDX files (default: the dataset the "
+        "run was trained on)",
+    )
+    one_line_errors(p)
     p.set_defaults(handler=run_eval)
 
 
 def run_eval(args) -> int:
     from chainrule.data import DataLoader
     from chainrule.train.loop import evaluate
-    from chainrule.train.metrics import per_class_accuracy
-    from chainrule.train.plots import plot_confusion
-    from chainrule.train.run import load_dataset, load_trained
+    from chainrule.train.report import class_names, format_report, save_report
+    from chainrule.train.run import EVAL_BATCH, build_loss, load_dataset, load_trained
 
-    try:
-        model, config, folder = load_trained(args.run)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    _, (x_test, y_test) = load_dataset(args.data or config.data)
-    n_inputs = model[0].in_features
+    with user_errors():
+        model, config, checkpoint = load_trained(args.run)
+        data = args.data or config.data
+        _, (x_test, y_test) = load_dataset(data)
+    n_inputs, n_classes = model[0].in_features, model[-1].out_features
     if x_test.shape[1] != n_inputs:
         raise UsageError(
-            f"--data: the model takes {n_inputs} inputs but {args.data or config.data} "
-            f"has {x_test.shape[1]} features"
+            f"the model takes {n_inputs} inputs but {data} samples have {x_test.shape[1]} features"
         )
-    n_classes = model[-1].out_features
-    result = evaluate(model, DataLoader(x_test, y_test, 1024, shuffle=False), None, n_classes)
-    confusion = result["confusion"]
-    print(f"test accuracy {100 * result['accuracy']:.2f}% on {len(y_test)} samples")
-    print(
-        "per-class accuracy: "
-        + "  ".join(f"{c}: {100 * a:.1f}%" for c, a in enumerate(per_class_accuracy(confusion)))
-    )
-    print("confusion matrix (rows: true class, columns: predicted)")
-    width = len(str(confusion.max()))
-    for c, row in enumerate(confusion):
-        print(f"  {c:>2} | " + " ".join(f"{v:>{width}}" for v in row))
-    plot_confusion(np.asarray(confusion), folder / "confusion.png")
-    print(f"picture: {folder / 'confusion.png'}")
+    if y_test.max() >= n_classes:
+        raise UsageError(
+            f"the model has {n_classes} classes but {data} has labels up to {y_test.max()}"
+        )
+    loader = DataLoader(x_test, y_test, EVAL_BATCH, shuffle=False)
+    result = evaluate(model, loader, build_loss(config, n_classes), n_classes)
+    names = class_names(data, n_classes)
+    print(f"{checkpoint} on the {data} test split ({len(y_test)} samples):")
+    print("test " + format_report(result, names))
+    folder = checkpoint.parent
+    try:
+        save_report(result, names, folder / "eval.json", folder / "confusion.png")
+    except OSError as exc:  # a read-only run folder: the printed report is what matters
+        print(f"chainrule eval: warning: results not saved ({exc})", file=sys.stderr)
+    else:
+        print(f"saved {folder / 'confusion.png'} and {folder / 'eval.json'}")
     return 0

@@ -2,71 +2,123 @@
 
 from __future__ import annotations
 
+import argparse
+import math
 from pathlib import Path
 
 import numpy as np
 
 from chainrule.cli import UsageError
+from chainrule.cli.train import one_line_errors, user_errors
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "predict",
         help="classify an image or array with a trained run",
-        description="Print the predicted class and the class probabilities. A PNG is read "
-        "as grayscale in [0, 1] (bright = ink, as in the training data) and must have the "
-        "model's input size (8x8 for digits, 28x28 for MNIST); a .npy holds one sample or "
-        "a batch of flattened samples.",
+        description="Print the predicted class and the probability of every class. A PNG is "
+        "converted to grayscale in [0, 1] and, if it is larger, averaged down to the model's "
+        "square input (8x8 for digits, 28x28 for MNIST); the training data has bright "
+        "strokes on a dark background, so an image with a light background is inverted "
+        "(see --invert). A .npy holds one sample (flat or square) or a batch of them, pixel "
+        "values in [0, 1] (uint8 is scaled by 1/255).",
+        epilog="example:\n  chainrule predict runs/digits-20261124-101500 my_digit.png",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("run", metavar="RUN_OR_CHECKPOINT", help="run folder or .npz checkpoint")
     p.add_argument("input", metavar="IMAGE.png|FILE.npy", help="the input to classify")
+    p.add_argument(
+        "--invert",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="PNG only: make dark strokes bright (auto: when the border is light)",
+    )
+    one_line_errors(p)
     p.set_defaults(handler=run_predict)
 
 
-def read_input(path: Path, n_inputs: int) -> np.ndarray:
-    """Samples of shape (N, n_inputs) from a PNG or .npy file, with clear errors."""
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
-    if path.suffix.lower() == ".npy":
-        try:
-            array = np.load(path, allow_pickle=False)
-        except ValueError as exc:
-            raise UsageError(f"{path}: not a readable .npy array ({exc})") from None
-    elif path.suffix.lower() == ".png":
-        import matplotlib.image
+def read_png(path: Path, n_inputs: int, invert: str = "auto") -> np.ndarray:
+    """A PNG as one sample (1, n_inputs): grayscale, block-averaged to the model's square side."""
+    import matplotlib.image
 
-        try:
-            image = matplotlib.image.imread(path)
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise UsageError(f"{path}: not a readable PNG ({exc})") from None
-        array = image[..., :3].mean(axis=-1) if image.ndim == 3 else image
-    else:
-        raise UsageError(f"{path}: expected a .png image or a .npy array")
-    if array.dtype.kind not in "fiu":
-        raise UsageError(f"{path}: expected numbers, got dtype {array.dtype}")
-    array = array.astype(np.float32).reshape(-1, array.size if array.size == n_inputs else 1)
-    if array.shape[1] != n_inputs:
-        if array.size % n_inputs:
-            raise UsageError(
-                f"{path}: has {array.size} values; the model takes samples of {n_inputs}"
-            )
-        array = array.reshape(-1, n_inputs)
-    return array
+    side = math.isqrt(n_inputs)
+    if side * side != n_inputs:
+        raise UsageError(f"the model takes {n_inputs} inputs, which is not a square image")
+    try:
+        image = np.asarray(matplotlib.image.imread(path, format="png"), dtype=np.float32)
+    except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
+        raise UsageError(f"{path}: not a readable PNG image ({exc})") from None
+    if image.dtype.kind != "f" or image.max() > 1:
+        image = image / 255.0
+    if image.ndim == 3:  # RGB(A): luminance (ITU-R 601), transparency ignored
+        image = image[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    height, width = image.shape
+    if height != width or height % side:
+        raise UsageError(
+            f"{path}: the image is {width}x{height}; the model needs a square image of "
+            f"{side}x{side} pixels (or a multiple of it, which is averaged down)"
+        )
+    factor = height // side
+    image = image.reshape(side, factor, side, factor).mean(axis=(1, 3))
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    if invert == "yes" or (invert == "auto" and border.mean() > 0.5):
+        image = 1.0 - image
+    return image.reshape(1, n_inputs)
+
+
+def read_npy(path: Path, n_inputs: int) -> np.ndarray:
+    """Samples (N, n_inputs) from a .npy of one sample, a batch, or square images."""
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise UsageError(f"{path}: not a readable .npy array ({exc})") from None
+    if array.dtype.kind not in "fiu" or array.size == 0:
+        raise UsageError(f"{path}: expected numbers, got an array of {array.dtype} {array.shape}")
+    if array.dtype == np.uint8:
+        array = array / 255.0
+    per_sample = array.shape[-1] if array.ndim <= 2 else array.shape[-1] * array.shape[-2]
+    if array.ndim == 2 and array.size == n_inputs:  # one square image
+        per_sample = n_inputs
+    if per_sample != n_inputs or array.ndim > 3:
+        raise UsageError(
+            f"{path}: has shape {array.shape}; the model takes samples of {n_inputs} values "
+            f"(shape ({n_inputs},), (N, {n_inputs}) or square images)"
+        )
+    x = array.reshape(-1, n_inputs).astype(np.float32)
+    if not np.isfinite(x).all():
+        raise UsageError(f"{path}: contains NaN or infinite values")
+    return x
 
 
 def run_predict(args) -> int:
     import chainrule as cr
-    from chainrule.train.run import load_trained
+    from chainrule.train.report import class_names
+    from chainrule.train.run import load_trained, output_probabilities
 
-    try:
-        model, _, _ = load_trained(args.run)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    x = read_input(Path(args.input), model[0].in_features)
+    with user_errors():
+        model, config, _ = load_trained(args.run)
+    path = Path(args.input)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    n_inputs = model[0].in_features
+    suffix = path.suffix.lower()
+    if suffix == ".png":
+        x = read_png(path, n_inputs, args.invert)
+    elif suffix == ".npy":
+        x = read_npy(path, n_inputs)
+    else:
+        raise UsageError(f"{path}: expected a .png image or a .npy array")
     with cr.no_grad():
-        probabilities = cr.softmax(model(cr.tensor(x)), axis=1).data
+        probabilities = output_probabilities(config, model(cr.tensor(x)).data)
+    # cross-entropy models give softmax probabilities; quadratic-cost ones sigmoid outputs
+    kind = "probability" if config.loss == "cross_entropy" else "sigmoid output"
+    names = class_names(config.data, probabilities.shape[1])
     for i, p in enumerate(probabilities):
         prefix = f"sample {i}: " if len(probabilities) > 1 else ""
-        ranked = "  ".join(f"{c}: {q:.3f}" for c, q in enumerate(p))
-        print(f"{prefix}predicted class {int(p.argmax())} (p = {p.max():.3f})\n  {ranked}")
+        best = int(p.argmax())
+        print(f"{prefix}predicted class {names[best]} ({kind} {p[best]:.3f})")
+        if len(probabilities) == 1:
+            print(f"{kind} of each class:")
+            for name, q in zip(names, p, strict=True):
+                print(f"  {name:>12}  {q:.4f}  {'#' * round(40 * q)}")
     return 0

@@ -3,65 +3,137 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import sys
 import time
 from pathlib import Path
 
-from chainrule.cli import UsageError
-from chainrule.train.run import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS, TrainConfig
+import numpy as np
 
+import chainrule as cr
+from chainrule.cli import UsageError
+from chainrule.train.run import ACTIVATIONS, DEFAULT_LR, INITS, LOSSES, OPTIMIZERS, TrainConfig
+
+DEFAULTS = TrainConfig()
 EXAMPLES = """examples:
   chainrule train                                  # MLP 512,256 on the bundled digits
   chainrule train --data fashion-mnist --epochs 20 --batch-size 128
   chainrule train --model 30 --activation sigmoid --optimizer sgd --lr 0.5
   chainrule train --classic --data mnist           # Network([784, 30, 10]), eta 3.0
-  chainrule train --resume runs/digits-20261124-101500
+  chainrule train --resume runs/digits-20261124-101500 --epochs 40
+
+exit status: 0 trained, 1 the loss became NaN/inf, 2 bad input, 130 interrupted (Ctrl-C)
 """
+# Settings a resumed run takes from its config.json rather than the command line.
+RESUME_FIXED = ("data", "model", "activation", "init", "loss", "optimizer", "lr", "momentum")
+RESUME_FIXED += ("weight_decay", "batch_size", "seed", "patience", "out", "classic")
+
+
+@contextlib.contextmanager
+def user_errors():
+    """Turn a missing/corrupt dataset or checkpoint, or an unwritable file, into a UsageError
+    (one line, exit code 2)."""
+    from chainrule.data import DatasetError
+    from chainrule.io import CheckpointError
+
+    try:
+        yield
+    except (DatasetError, CheckpointError, OSError) as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "train",
         help="train a network and save it with its learning curves",
-        description="Train an MLP on digits (bundled), MNIST or Fashion-MNIST. Writes "
-        "config.json, history.csv/json, curves.png and last/best.npz checkpoints to the run "
-        "folder, then reports the test accuracy.",
+        description="Train an MLP on the bundled digits, MNIST or Fashion-MNIST. 10%% of the "
+        "training split is held out for validation (early stopping and the best checkpoint); "
+        "the test split is used once, at the end. The run folder gets config.json, "
+        "history.csv/json, curves.png, last.npz (every epoch), best.npz (lowest validation "
+        "loss) and the test results test.json and confusion.png.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "--data", help="digits (default), mnist, fashion-mnist, or a folder of IDX files"
+        "--data",
+        metavar="DATA",
+        help="digits (default, bundled), mnist, fashion-mnist, or a folder holding the four "
+        "IDX files (train-images-idx3-ubyte[.gz], ...)",
     )
-    p.add_argument("--model", help="hidden layer sizes, comma-separated (default 512,256)")
-    p.add_argument("--activation", choices=list(ACTIVATIONS), help="hidden activation (relu)")
+    p.add_argument(
+        "--model",
+        metavar="SIZES",
+        help="hidden layer sizes, comma-separated; '' for none (default "
+        f"{','.join(map(str, DEFAULTS.model))})",
+    )
+    p.add_argument(
+        "--activation", metavar=_choices(ACTIVATIONS), help="hidden activation (default relu)"
+    )
     p.add_argument(
         "--init",
-        choices=list(INITS),
-        help="weight init: default (PyTorch's Linear), normal, xavier, kaiming",
+        metavar=_choices(INITS),
+        help="weight init: kaiming (default, He uniform), xavier (Glorot uniform), normal "
+        "(standard normal, the classic), default (PyTorch's Linear init)",
     )
-    p.add_argument("--loss", choices=list(LOSSES), help="cross_entropy (default) or mse")
-    p.add_argument("--optimizer", choices=list(OPTIMIZERS), help="optimiser (adam)")
-    p.add_argument("--lr", type=float, help="learning rate (default depends on the optimiser)")
-    p.add_argument("--momentum", type=float, help="momentum for --optimizer momentum (0.9)")
-    p.add_argument("--weight-decay", type=float, help="L2 weight decay (1e-4)")
-    p.add_argument("--batch-size", type=int, help="mini-batch size (32)")
-    p.add_argument("--epochs", type=int, help="number of epochs (30)")
-    p.add_argument("--seed", type=int, help="random seed for init, split and shuffling (0)")
     p.add_argument(
-        "--patience", type=int, help="stop after this many epochs without a better validation loss"
+        "--loss",
+        metavar=_choices(LOSSES),
+        help="cross_entropy (softmax, default) or mse (quadratic cost of sigmoid outputs)",
     )
-    p.add_argument("--out", help="run folder (default runs/DATA-TIMESTAMP)")
-    p.add_argument("--resume", metavar="RUN", help="continue the run in this folder from last.npz")
-    p.add_argument("--quiet", action="store_true", help="print only the final summary")
+    p.add_argument(
+        "--optimizer",
+        metavar=_choices(OPTIMIZERS),
+        help="sgd (plain mini-batch), momentum (SGD with momentum), adagrad, rmsprop, adam "
+        "(default)",
+    )
+    lrs = ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items())
+    p.add_argument("--lr", type=float, help=f"learning rate (default {lrs})")
+    p.add_argument(
+        "--momentum", type=float, help=f"momentum of --optimizer momentum ({DEFAULTS.momentum})"
+    )
+    p.add_argument(
+        "--weight-decay", type=float, help=f"L2 weight decay ({DEFAULTS.weight_decay:g})"
+    )
+    p.add_argument("--batch-size", type=int, help=f"mini-batch size ({DEFAULTS.batch_size})")
+    p.add_argument("--epochs", type=int, help=f"number of epochs ({DEFAULTS.epochs})")
+    p.add_argument("--seed", type=int, help="seed of init, validation split, shuffling (0)")
+    p.add_argument(
+        "--patience",
+        type=int,
+        help="early stopping: stop after this many epochs without a lower validation loss "
+        "(default: off)",
+    )
+    p.add_argument("--out", metavar="FOLDER", help="run folder (default runs/DATA-TIMESTAMP)")
+    p.add_argument(
+        "--resume",
+        metavar="RUN",
+        help="continue the run in this folder from its last.npz, with its config.json "
+        "(only --epochs may change)",
+    )
+    p.add_argument("--quiet", action="store_true", help="print only the final result")
     p.add_argument(
         "--classic",
         action="store_true",
-        help="the classic recipe: Network([inputs, 30, 10]), sigmoid, quadratic "
-        "cost, mini-batch 10, eta 3.0",
+        help="the classic recipe: Network([inputs, 30, 10]), sigmoid, standard-normal "
+        "weights, quadratic cost, mini-batch 10, eta 3.0, test accuracy after every epoch",
     )
+    one_line_errors(p)
     p.set_defaults(handler=run_train)
+
+
+def _choices(names) -> str:
+    return "{" + ",".join(names) + "}"
+
+
+def one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """Make ``parser`` report a bad option in one line (exit code 2) instead of the usage."""
+
+    def error(message: str):
+        parser.exit(2, f"{parser.prog}: error: {message} (see {parser.prog} --help)\n")
+
+    parser.error = error
 
 
 def _config_from(args) -> TrainConfig:
@@ -85,70 +157,140 @@ def _config_from(args) -> TrainConfig:
 
 def _new_folder(args, config: TrainConfig) -> Path:
     if args.out:
-        return Path(args.out)
+        folder = Path(args.out)
+        if (folder / "config.json").exists():
+            raise UsageError(
+                f"--out: {folder} already holds a run; continue it with --resume {folder} "
+                "or choose another folder"
+            )
+        return folder
     stem = Path(config.data).name or "data"
-    folder = Path("runs") / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-    suffix = 1
+    base = Path("runs") / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    folder, counter = base, 1
     while folder.exists():
-        suffix += 1
-        folder = folder.with_name(f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}-{suffix}")
+        counter += 1
+        folder = base.with_name(f"{base.name}-{counter}")
     return folder
 
 
-def run_train(args) -> int:
-    if args.classic:
-        from chainrule.train.classic_run import run_classic
-
-        if args.resume:
-            raise UsageError("--resume is not available with --classic")
-        config = _config_from(args)
-        return run_classic(config, _new_folder(args, config), args.quiet)
-    from chainrule.train.loop import NonFiniteLossError, evaluate
+def _resumed_run(args):
+    from chainrule.io import CheckpointError
     from chainrule.train.run import Run
 
-    if args.resume:
-        folder = Path(args.resume)
-        if not (folder / "config.json").is_file() or not (folder / "last.npz").is_file():
-            raise UsageError(f"--resume: {folder} has no config.json and last.npz to resume from")
-        saved = json.loads((folder / "config.json").read_text())
-        if args.epochs is not None:
-            saved["epochs"] = args.epochs
-        config = TrainConfig(**saved)
-        run = Run(config, folder, args.quiet)
-        run.restore(folder / "last.npz")
-        _say(args, f"resuming {folder} after epoch {run.epoch}")
-    else:
-        config = _config_from(args)
-        run = Run(config, _new_folder(args, config), args.quiet)
-        run.write_config()
-        _say(args, f"run folder: {run.folder}   (model {run.model_summary()})")
+    fixed = [
+        f"--{n.replace('_', '-')}" for n in RESUME_FIXED if getattr(args, n) not in (None, False)
+    ]
+    if fixed:
+        raise UsageError(f"--resume takes its settings from config.json; remove {' '.join(fixed)}")
+    folder = Path(args.resume)
+    config_path = folder / "config.json"
+    if not config_path.is_file():
+        raise UsageError(f"--resume: {folder} is not a run folder (no config.json)")
     try:
-        run.train()
+        saved = json.loads(config_path.read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"{config_path}: not valid JSON ({exc})") from None
+    if isinstance(saved, dict) and saved.pop("classic", False):
+        raise UsageError(f"--resume: {folder} is a --classic run, which cannot be resumed")
+    if args.epochs is not None:
+        saved["epochs"] = args.epochs
+    run = Run(TrainConfig.from_dict(saved, config_path), folder, args.quiet)
+    if (folder / "last.npz").is_file():
+        run.restore(folder / "last.npz")
+        _say(args, f"resuming {folder} after epoch {run.epoch} of {run.config.epochs}")
+    else:
+        _say(args, f"{folder} has no finished epoch (no last.npz): starting it from epoch 1")
+    run.write_config()
+    return run
+
+
+def run_train(args) -> int:
+    with user_errors():
+        if args.classic:
+            return _run_classic(args)
+        from chainrule.train.run import Run
+
+        if args.resume:
+            run = _resumed_run(args)
+        else:
+            config = _config_from(args)
+            run = Run(config, _new_folder(args, config), args.quiet)
+            run.write_config()
+            _say(args, f"run folder: {run.folder}   model {run.model_summary()}")
+        return _train_and_test(run)
+
+
+def _train_and_test(run) -> int:
+    """Train, then report the test accuracy of the best checkpoint; returns the exit code."""
+    from chainrule.train.loop import NonFiniteLossError, evaluate
+    from chainrule.train.report import class_names, save_report
+    from chainrule.train.run import load_weights
+
+    try:
+        # overflow inside a diverging step is reported by the NaN guard, not as numpy warnings
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            run.train()
     except KeyboardInterrupt:
-        run.save_checkpoint(run.folder / "interrupted.npz", run.epoch)
+        run.save_checkpoint(run.folder / "interrupted.npz", partial_epoch=True)
+        last = (
+            f"the last finished epoch ({run.epoch}) is in {run.folder / 'last.npz'}"
+            if run.epoch
+            else "no epoch had finished"
+        )
         print(
-            f"\ninterrupted: weights of the unfinished epoch saved to {run.folder}/interrupted.npz;"
-            f"\nlast complete epoch in {run.folder}/last.npz; continue with:\n"
-            f"  chainrule train --resume {run.folder}",
+            f"\ninterrupted: weights from the middle of epoch {run.epoch + 1} saved to "
+            f"{run.folder / 'interrupted.npz'}; {last}.\n"
+            f"continue with:  chainrule train --resume {run.folder}",
             file=sys.stderr,
         )
         return 130
     except NonFiniteLossError as exc:
+        kept = (
+            f"the last good checkpoint is {run.folder / 'last.npz'} (epoch {run.epoch})"
+            if run.epoch
+            else "no epoch finished, so there is no checkpoint"
+        )
         print(
-            f"chainrule train: error: training diverged: {exc}; the last good checkpoint is "
-            f"{run.folder}/last.npz (try a smaller --lr)",
+            f"chainrule train: error: training diverged: {exc}; {kept}. Try a smaller --lr.",
             file=sys.stderr,
         )
         return 1
     best = run.folder / "best.npz"
     if best.is_file():
-        run.restore_weights(best)
+        load_weights(run.model, cr.load(best), best)
     test = evaluate(run.model, run.test_loader(), run.loss_fn, run.n_classes)
-    summary = run.write_summary(test)
-    print(summary)
+    names = class_names(run.config.data, run.n_classes)
+    save_report(test, names, run.folder / "test.json", run.folder / "confusion.png")
+    stopped = f", stopped early after epoch {run.epoch}" if run.epoch < run.config.epochs else ""
+    print(
+        f"test accuracy {100 * test['accuracy']:.2f}% (weights of epoch {run.best_epoch()}, the "
+        f"lowest validation loss{stopped}; {run.elapsed:.1f}s of training)\n"
+        f"run folder: {run.folder}  (curves.png, history.csv, best.npz, last.npz, "
+        "confusion.png, test.json)"
+    )
+    return 0
+
+
+def _run_classic(args) -> int:
+    from chainrule.train.classic_run import run_classic
+
+    if args.resume:
+        raise UsageError("--resume is not available with --classic")
+    config = _config_from(args)
+    folder = _new_folder(args, config)
+    _say(args, f"run folder: {folder}   classic Network, sigmoid, quadratic cost, eta 3.0")
+    try:
+        last = run_classic(config, folder, args.quiet)
+    except KeyboardInterrupt:
+        print("\ninterrupted: classic runs keep no checkpoint to resume from", file=sys.stderr)
+        return 130
+    print(
+        f"classic Network test accuracy {100 * last['test_acc']:.2f}% after epoch "
+        f"{last['epoch']}\nrun folder: {folder}  (curves.png, history.csv, last.npz)"
+    )
     return 0
 
 
 def _say(args, message: str) -> None:
     if not args.quiet:
-        print(message, file=sys.stderr)
+        print(message, file=sys.stderr, flush=True)

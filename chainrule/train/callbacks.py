@@ -16,7 +16,7 @@ class ProgressReporter(Callback):
         self.stream = stream or sys.stderr
         self.bar_enabled = self.stream.isatty() if bar is None else bar
         self._bar = None
-        self._running = 0.0
+        self._loss_sum = 0.0
 
     def on_epoch_begin(self, trainer, epoch: int) -> None:
         if self.bar_enabled:
@@ -29,13 +29,14 @@ class ProgressReporter(Callback):
                 leave=False,
                 unit="batch",
             )
-        self._running = 0.0
+        self._loss_sum = 0.0
 
     def on_batch_end(self, trainer, batch: int, loss: float) -> None:
         if self._bar is not None:
-            self._running = loss if batch == 0 else 0.9 * self._running + 0.1 * loss
+            self._loss_sum += loss
             self._bar.update(1)
-            self._bar.set_postfix(loss=f"{self._running:.4f}", refresh=False)
+            # the running loss: mean over this epoch's batches so far
+            self._bar.set_postfix(loss=f"{self._loss_sum / (batch + 1):.4f}", refresh=False)
 
     def on_epoch_end(self, trainer, epoch: int, metrics: dict) -> None:
         if self._bar is not None:

@@ -2,7 +2,9 @@
 
 ``fit`` calls its callbacks at the start and end of every epoch and after every batch;
 callbacks report progress, save checkpoints and stop early. A loss that is not finite
-stops training with ``NonFiniteLossError`` before the optimiser applies the bad step.
+stops training with ``NonFiniteLossError`` before the optimiser applies the bad step (and a
+non-finite validation loss before the epoch's checkpoint is written), so the last
+checkpoint on disk always holds good weights.
 """
 
 from __future__ import annotations
@@ -102,6 +104,8 @@ def fit(
         metrics = {"epoch": epoch, "train_loss": loss_sum / seen, "train_acc": correct / seen}
         if val_loader is not None:
             val = evaluate(model, val_loader, loss_fn)
+            if not math.isfinite(val["loss"]):
+                raise NonFiniteLossError(f"epoch {epoch}: the validation loss is {val['loss']}")
             metrics.update(val_loss=val["loss"], val_acc=val["accuracy"])
         metrics.update(time=elapsed, samples_per_s=seen / elapsed)
         trainer.history.append(metrics)

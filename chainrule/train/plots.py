@@ -24,11 +24,11 @@ def _save(fig, path: Path) -> None:
 
 
 def plot_curves(history: list[dict], path) -> None:
-    """Loss and accuracy per epoch, train and validation, side by side."""
+    """Loss and accuracy per epoch for each split in the history (train, val, test)."""
     plt = _pyplot()
     epochs = [h["epoch"] for h in history]
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    for split, style in (("train", "-o"), ("val", "--s")):
+    for split, style in (("train", "-o"), ("val", "--s"), ("test", ":^")):
         if f"{split}_loss" in history[0]:
             ax_loss.plot(epochs, [h[f"{split}_loss"] for h in history], style, ms=3, label=split)
             ax_acc.plot(
