@@ -1,0 +1,141 @@
+"""``chainrule train``: Ctrl-C and resume, divergence, classic runs, history files, errors."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.cli import main
+from chainrule.train.callbacks import ProgressReporter
+
+pytest.importorskip("sklearn")
+TINY = ["--model", "16", "--epochs", "3", "--batch-size", "128"]
+
+
+def _cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "chainrule", *args], capture_output=True, text=True
+    )
+
+
+def _weights(path):
+    return {k: v.data for k, v in cr.load(path)["model"].items()}
+
+
+def test_ctrl_c_saves_and_resume_matches_an_uninterrupted_run(tmp_path, monkeypatch, capsys):
+    assert main(["train", *TINY, "--out", str(tmp_path / "full"), "--quiet"]) == 0
+    original = ProgressReporter.on_batch_end
+
+    def interrupt(self, trainer, batch, loss):
+        if len(trainer.history) == 1 and batch == 3:  # in the middle of epoch 2
+            raise KeyboardInterrupt
+        original(self, trainer, batch, loss)
+
+    monkeypatch.setattr(ProgressReporter, "on_batch_end", interrupt)
+    folder = tmp_path / "cut"
+    assert main(["train", *TINY, "--out", str(folder)]) == 130
+    err = capsys.readouterr().err
+    assert f"chainrule train --resume {folder}" in err and "Traceback" not in err
+    assert cr.load(folder / "last.npz")["epoch"] == 1
+    assert cr.load(folder / "interrupted.npz")["partial_epoch"] is True
+
+    monkeypatch.setattr(ProgressReporter, "on_batch_end", original)
+    assert main(["train", "--resume", str(folder), "--quiet"]) == 0
+    resumed, full = _weights(folder / "last.npz"), _weights(tmp_path / "full" / "last.npz")
+    assert resumed.keys() == full.keys()
+    for name in full:
+        np.testing.assert_array_equal(resumed[name], full[name])
+    history = json.loads((folder / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+
+
+def test_diverging_run_exits_non_zero_with_a_clear_message(tmp_path):
+    out = tmp_path / "nan"
+    result = _cli("train", *TINY, "--optimizer", "sgd", "--lr", "1e30", "--out", str(out))
+    assert result.returncode == 1
+    assert "diverged" in result.stderr and "smaller --lr" in result.stderr
+    assert "Traceback" not in result.stderr and "RuntimeWarning" not in result.stderr
+    assert not (out / "last.npz").exists()  # no epoch finished with finite weights
+
+
+def test_history_files_agree_and_curves_exist(tmp_path):
+    folder = tmp_path / "run"
+    assert main(["train", *TINY, "--out", str(folder), "--quiet"]) == 0
+    history = json.loads((folder / "history.json").read_text())
+    with open(folder / "history.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(history) == 3
+    for row, entry in zip(rows, history, strict=True):
+        assert set(row) == set(entry) >= {"epoch", "train_loss", "val_loss", "val_acc"}
+        for key, value in entry.items():
+            assert float(row[key]) == pytest.approx(value)
+    assert (folder / "curves.png").read_bytes()[:4] == b"\x89PNG"
+    config = json.loads((folder / "config.json").read_text())
+    assert config["model"] == [16] and config["epochs"] == 3
+
+
+def test_early_stopping_option_stops_the_run(tmp_path, capsys):
+    folder = tmp_path / "es"
+    args = ["--model", "64", "--lr", "0.01", "--epochs", "100", "--patience", "2"]
+    assert main(["train", *args, "--out", str(folder), "--quiet"]) == 0
+    history = json.loads((folder / "history.json").read_text())
+    losses = [h["val_loss"] for h in history]
+    best_epoch = int(np.argmin(losses)) + 1
+    # it stops exactly `patience` epochs after the last improvement
+    assert len(history) == best_epoch + 2 < 100
+    assert "stopped early" in capsys.readouterr().out
+
+
+def test_classic_recipe_saves_a_checkpoint_eval_agrees_with(tmp_path, capsys):
+    folder = tmp_path / "classic"
+    assert main(["train", "--classic", "--epochs", "2", "--out", str(folder), "--quiet"]) == 0
+    history = json.loads((folder / "history.json").read_text())
+    assert len(history) == 2 and history[-1]["test_acc"] > 0.5
+    config = json.loads((folder / "config.json").read_text())
+    assert config["classic"] and config["batch_size"] == 10 and config["lr"] == 3.0
+    capsys.readouterr()
+    assert main(["eval", str(folder)]) == 0
+    report = json.loads((folder / "eval.json").read_text())
+    assert report["accuracy"] == pytest.approx(history[-1]["test_acc"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--activation", "swish"], "--activation: unknown value 'swish'"),
+        (["train", "--optimizer", "lbfgs"], "--optimizer"),
+        (["train", "--lr", "-1"], "--lr must be positive"),
+        (["train", "--lr", "fast"], "--lr"),
+        (["train", "--data", "mnist-typo"], "--data"),
+        (["train", "--resume", ".", "--lr", "0.1"], "remove --lr"),
+    ],
+)
+def test_bad_train_options_give_one_line_and_exit_2(args, message):
+    result = _cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_resume_with_weights_that_do_not_fit(tmp_path):
+    small, other = tmp_path / "small", tmp_path / "other"
+    assert main(["train", *TINY, "--out", str(small), "--quiet"]) == 0
+    assert main(["train", "--model", "8", "--epochs", "1", "--out", str(other), "--quiet"]) == 0
+    (small / "last.npz").write_bytes((other / "last.npz").read_bytes())
+    result = _cli("train", "--resume", str(small))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "do not fit" in result.stderr and "last.npz" in result.stderr
+
+
+def test_help_names_every_option():
+    result = _cli("train", "--help")
+    for option in ("--data", "--model", "--activation", "--init", "--loss", "--optimizer", "--lr"):
+        assert option in result.stdout
+    for option in ("--momentum", "--weight-decay", "--batch-size", "--epochs", "--seed"):
+        assert option in result.stdout
+    for option in ("--out", "--resume", "--patience", "--quiet", "--classic", "leaky_relu"):
+        assert option in result.stdout
