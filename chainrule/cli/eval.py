@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from chainrule.cli import UsageError
-from chainrule.cli.train import one_line_errors, user_errors
+from chainrule.cli.train import blas_threads, one_line_errors, user_errors
 
 
 def register(subparsers) -> None:
@@ -52,7 +52,8 @@ def run_eval(args) -> int:
             f"the model has {n_classes} classes but {data} has labels up to {y_test.max()}"
         )
     loader = DataLoader(x_test, y_test, EVAL_BATCH, shuffle=False)
-    result = evaluate(model, loader, build_loss(config, n_classes), n_classes)
+    with blas_threads():
+        result = evaluate(model, loader, build_loss(config, n_classes), n_classes)
     names = class_names(data, n_classes)
     print(f"{checkpoint} on the {data} test split ({len(y_test)} samples):")
     print("test " + format_report(result, names))
