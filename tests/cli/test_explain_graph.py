@@ -1,0 +1,112 @@
+"""``chainrule explain`` and ``chainrule graph`` end to end through the CLI entry point."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from chainrule.cli import main
+from tests.graph.dot_parsing import by_title, parse_dot
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+
+
+def test_explain_reference_expression(capsys, tmp_path):
+    dot = tmp_path / "e.dot"
+    assert main(["explain", "(a + b) * (b + 1)", "a=2", "b=1", "--dot", str(dot)]) == 0
+    out = capsys.readouterr().out
+    for line in (
+        "c = a + b = 3",
+        "d = b + 1 = 2",
+        "e = c * d = 6",
+        "∂e/∂c = d = 2",
+        "∂e/∂d = c = 3",
+        "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5",
+        "∂e/∂a = 2, ∂e/∂b = 5",
+    ):
+        assert line in out
+    nodes, edges = parse_dot(dot.read_text())
+    assert set(by_title(nodes)) == {"a", "b", "c", "d", "e"} and len(edges) == 5
+
+
+@needs_dot
+def test_explain_png(tmp_path, capsys):
+    png = tmp_path / "e.png"
+    assert main(["explain", "tanh(w * x)", "w=0.5", "x=2", "--png", str(png)]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_explain_worked_example(capsys):
+    assert main(["explain", "worked-example"]) == 0
+    out = capsys.readouterr().out
+    for text in ("0.298371109", "0.741365070 · 0.186815602 · 0.593269992 = 0.082167041"):
+        assert text in out
+    for name, value in [("w5", "0.35891648"), ("w1", "0.149780716"), ("w8", "0.561370121")]:
+        assert f"{name} = {value}" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["explain", "__import__('os')", "a=1"], "a call of '__import__'"),
+        (["explain", "a + b", "a=1"], "no value for b"),
+        (["explain", "a + 1", "a=one"], "'one' is not a number"),
+        (["explain", "a + 1", "a"], "expected NAME=VALUE"),
+        (["explain", "worked-example", "a=1"], "worked-example takes no"),
+        (["explain", "a + 1", "a=1", "--dot", "x.jpeg"], "unknown picture format"),
+        (["graph", "--model", "3,x", "--out", "g.dot"], "--model"),
+        (["graph", "--activation", "swish", "--out", "g.dot"], "--activation"),
+        (["graph", "a=1", "--out", "g.dot"], "need --expr"),
+    ],
+)
+def test_bad_input_is_one_clear_line(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_graph_of_a_training_step(tmp_path, capsys):
+    out = tmp_path / "mlp.dot"
+    argv = ["graph", "--model", "32,16", "--data-shape", "64", "--classes", "10"]
+    assert main([*argv, "--batch-size", "8", "--out", str(out)]) == 0
+    nodes, edges = parse_dot(out.read_text())
+    titled = by_title(nodes)
+    expected_shapes = {
+        "0.weight": "(64, 32)",
+        "0.bias": "(32,)",
+        "2.weight": "(32, 16)",
+        "2.bias": "(16,)",
+        "4.weight": "(16, 10)",
+        "4.bias": "(10,)",
+        "x (batch)": "(8, 64)",
+    }
+    for name, shape in expected_shapes.items():
+        assert titled[name][1] == shape
+        assert titled[name][2].startswith("grad norm")
+    assert titled["loss"][0] == "loss = Mean"
+    ops = sorted(lines[0] for lines in nodes.values() if lines[0] not in expected_shapes)
+    assert ops == ["CrossEntropy", "Linear", "Linear", "Linear", "ReLU", "ReLU", "loss = Mean"]
+    assert len(edges) == 3 * 3 + 2 + 2  # three Linear ops with 3 inputs each, the chain links
+
+
+def test_graph_collapsed(tmp_path):
+    out = tmp_path / "mlp.dot"
+    assert main(["graph", "--model", "8", "--collapse-modules", "--out", str(out)]) == 0
+    titles = sorted(lines[0] for lines in parse_dot(out.read_text())[0].values())
+    assert titles == ["0: Linear", "2: Linear", "CrossEntropy", "ReLU", "loss = Mean", "x (batch)"]
+
+
+def test_graph_of_an_expression(tmp_path):
+    out = tmp_path / "e.dot"
+    assert main(["graph", "--expr", "(a+b)*(b+1)", "a=2", "b=1", "--out", str(out)]) == 0
+    nodes, edges = parse_dot(out.read_text())
+    assert {label for _, _, label in edges} >= {"∂e/∂c = 2", "∂e/∂d = 3"}
+
+
+@needs_dot
+def test_graph_svg(tmp_path):
+    out = tmp_path / "mlp.svg"
+    assert main(["graph", "--model", "8", "--loss", "mse", "--out", str(out)]) == 0
+    assert "<svg" in out.read_text()
