@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from chainrule.autograd.engine import _call_backward
 from chainrule.autograd.function import Context
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import GraphError
@@ -38,8 +39,8 @@ def local_partials(node: Context) -> tuple | None:
     """
     if node.saved_tensors is None:
         return None
-    results = node.fn.backward(node, np.ones(node.out_shape, dtype=node.out_dtype))
-    return results if type(results) is tuple else (results,)
+    # The engine's own call: it also refuses arrays modified in place since the op ran.
+    return _call_backward(node, np.ones(node.out_shape, dtype=node.out_dtype))
 
 
 def graph_nodes(output: Tensor) -> list:

@@ -145,3 +145,12 @@ def test_leaf_output_is_one_node():
     x = cr.tensor(4.0, requires_grad=True)
     nodes, edges = parse_dot(cr.graph.to_dot(x, names={"x": x}))
     assert list(nodes.values()) == [["x", "4"]] and edges == []
+
+
+def test_arrays_changed_in_place_are_refused_not_drawn_wrong():
+    x = cr.tensor(2.0, requires_grad=True)
+    y = cr.tensor(3.0)
+    z = x * y
+    y.add_(1)  # the saved y no longer is the y of the product
+    with pytest.raises(cr.GraphError, match="modified in place"):
+        cr.graph.to_dot(z)
