@@ -124,16 +124,15 @@ def jacobian(f, x, mode: str = "reverse") -> Tensor:
         raise ValueError(f"jacobian: mode must be 'forward' or 'reverse', got {mode!r}")
     data = _array(x, "jacobian", 0)
     if mode == "forward":
+        with no_grad():
+            out_shape = _check_output("jacobian", f(Tensor._wrap(data))).shape
+        columns = np.zeros((int(np.prod(out_shape)), data.size), dtype=data.dtype)
         basis = np.zeros(data.size, dtype=data.dtype)
-        columns = []
         for k in range(data.size):
             basis[k] = 1
-            _, column = jvp(f, data, basis.reshape(data.shape))
+            columns[:, k] = jvp(f, data, basis.reshape(data.shape))[1].data.reshape(-1)
             basis[k] = 0
-            columns.append(column.data.reshape(-1))
-        out_shape = column.shape if columns else f(Tensor._wrap(data)).shape
-        flat = np.stack(columns, axis=-1) if columns else np.zeros((int(np.prod(out_shape)), 0))
-        return Tensor._wrap(flat.astype(data.dtype).reshape(out_shape + data.shape))
+        return Tensor._wrap(columns.reshape(out_shape + data.shape))
     leaf = Tensor(data, requires_grad=True)
     with enable_grad():
         out = _check_output("jacobian", f(leaf))
