@@ -61,15 +61,18 @@ def run_explain(args) -> int:
     if args.expression == "worked-example":
         from chainrule.explain import explain_worked_example
 
-        if args.values or args.dot or args.png:
-            raise UsageError("worked-example takes no NAME=VALUE, --dot or --png")
-        print(explain_worked_example().format())
-        return 0
-    explanation = explanation_for(args.expression, args.values)
-    print(explanation.format())
+        if args.values:
+            raise UsageError("worked-example takes no NAME=VALUE arguments")
+        example = explain_worked_example()
+        print(example.format())
+        dot = example.dot
+    else:
+        explanation = explanation_for(args.expression, args.values)
+        print(explanation.format())
+        dot = explanation.to_dot()
     for path in (args.dot, args.png):
         if path:
-            write_picture(explanation.to_dot(), path)
+            write_picture(dot, path)
     return 0
 
 

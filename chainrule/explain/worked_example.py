@@ -16,7 +16,7 @@ import numpy as np
 
 import chainrule as cr
 from chainrule import optim
-from chainrule.autograd.graph import local_partials
+from chainrule.autograd.graph import local_partials, to_dot
 
 LEARNING_RATE = 0.5
 _W1 = [[0.15, 0.25], [0.20, 0.30]]  # [[w1, w3], [w2, w4]]
@@ -40,6 +40,7 @@ class WorkedExample:
     values: dict[str, float]
     chains: dict[str, list[tuple[str, float]]]  # weight -> [(factor symbol, value)]
     lines: list[str]
+    dot: str  # the graph (before the step), with gradients and named tensors
 
     def format(self) -> str:
         return "\n".join(self.lines)
@@ -67,7 +68,10 @@ def explain_worked_example() -> WorkedExample:
     # ∂net_j/∂W[i, j] = input_i (net_j depends on column j of W only).
     d_out_d_net = {"h": local_partials(out_h.grad_fn)[0], "o": local_partials(out_o.grad_fn)[0]}
     d_net_d_w = [local_partials(net_h.grad_fn)[1], local_partials(net_o.grad_fn)[1]]
-    error.backward()
+    error.backward(retain_graph=True)  # keep the saved arrays for the picture
+    named = {"W1 [[w1, w3], [w2, w4]]": weights[0], "W2 [[w5, w7], [w6, w8]]": weights[1]}
+    named.update(net_h=net_h, out_h=out_h, net_o=net_o, out_o=out_o, E=error)
+    dot = to_dot(error, names=named)
 
     v: dict[str, float] = {}
     lines = ["Forward pass (net = Σ w·input + b, out = sigmoid(net))"]
@@ -114,4 +118,4 @@ def explain_worked_example() -> WorkedExample:
     for name, (layer, i, j) in WEIGHT_INDEX.items():
         v[name] = float(weights[layer].data[i, j])
         lines.append(f"  {name} = {v[name]:.9f}")
-    return WorkedExample(values=v, chains=chains, lines=lines)
+    return WorkedExample(values=v, chains=chains, lines=lines, dot=dot)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 
 from chainrule.cli import main
@@ -37,8 +38,17 @@ def test_explain_png(tmp_path, capsys):
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
-def test_explain_worked_example(capsys):
-    assert main(["explain", "worked-example"]) == 0
+def test_explain_worked_example(capsys, tmp_path):
+    dot = tmp_path / "net.dot"
+    assert main(["explain", "worked-example", "--dot", str(dot)]) == 0
+    titled = by_title(parse_dot(dot.read_text())[0])
+    w2 = titled["W2 [[w5, w7], [w6, w8]]"]
+    # the published updated weights give the gradient: (old - new) / 0.5
+    published = [(0.40, 0.35891648), (0.45, 0.408666186), (0.50, 0.511301270), (0.55, 0.561370121)]
+    grad = [(old - new) / 0.5 for old, new in published]
+    assert w2[1] == "(2, 2)" and w2[2].startswith("grad norm ")
+    assert float(w2[2].split()[-1]) == pytest.approx(float(np.linalg.norm(grad)), rel=1e-5)
+    assert float(titled["E"][1]) == pytest.approx(0.298371109)
     out = capsys.readouterr().out
     for text in ("0.298371109", "0.741365070 · 0.186815602 · 0.593269992 = 0.082167041"):
         assert text in out
@@ -53,7 +63,7 @@ def test_explain_worked_example(capsys):
         (["explain", "a + b", "a=1"], "no value for b"),
         (["explain", "a + 1", "a=one"], "'one' is not a number"),
         (["explain", "a + 1", "a"], "expected NAME=VALUE"),
-        (["explain", "worked-example", "a=1"], "worked-example takes no"),
+        (["explain", "worked-example", "a=1"], "worked-example takes no NAME=VALUE"),
         (["explain", "a + 1", "a=1", "--dot", "x.jpeg"], "unknown picture format"),
         (["graph", "--model", "3,x", "--out", "g.dot"], "--model"),
         (["graph", "--activation", "swish", "--out", "g.dot"], "--activation"),
