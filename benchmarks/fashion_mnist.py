@@ -1,7 +1,8 @@
 """The long Fashion-MNIST runs of issue 4, through the real ``chainrule train`` command.
 
-1. An MLP 784-256-128-10, ReLU, Adam, at most 20 epochs: the target is >= 89.0% test
-   accuracy, above the 0.8833 that the dataset's benchmark table lists for an MLP 256-128-100.
+1. An MLP 784-256-128-10, ReLU, Adam (lr 1e-3 annealed to 0 on a cosine over 20 epochs,
+   mini-batch 64, no weight decay): the target is >= 89.0% test accuracy, above the 0.8833
+   that the dataset's benchmark table lists for an MLP 256-128-100.
 2. The classic recipe: ``Network([784, 30, 10])``, sigmoid, quadratic cost, mini-batch 10,
    eta 3.0 (``chainrule train --classic``).
 
@@ -23,7 +24,7 @@ from pathlib import Path
 from chainrule.cli import main as chainrule
 
 MLP = ["--model", "256,128", "--activation", "relu", "--optimizer", "adam", "--epochs", "20"]
-MLP += ["--batch-size", "64", "--lr", "1e-3"]
+MLP += ["--batch-size", "64", "--lr", "1e-3", "--weight-decay", "0", "--schedule", "cosine"]
 
 
 def _run(name: str, args: list[str], folder: Path) -> dict:

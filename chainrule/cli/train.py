@@ -15,7 +15,15 @@ import numpy as np
 
 import chainrule as cr
 from chainrule.cli import UsageError
-from chainrule.train.run import ACTIVATIONS, DEFAULT_LR, INITS, LOSSES, OPTIMIZERS, TrainConfig
+from chainrule.train.run import (
+    ACTIVATIONS,
+    DEFAULT_LR,
+    INITS,
+    LOSSES,
+    OPTIMIZERS,
+    SCHEDULES,
+    TrainConfig,
+)
 
 DEFAULTS = TrainConfig()
 EXAMPLES = """examples:
@@ -29,7 +37,7 @@ exit status: 0 trained, 1 the loss became NaN/inf, 2 bad input, 130 interrupted 
 """
 # Settings a resumed run takes from its config.json rather than the command line.
 RESUME_FIXED = ("data", "model", "activation", "init", "loss", "optimizer", "lr", "momentum")
-RESUME_FIXED += ("weight_decay", "batch_size", "seed", "patience", "out", "classic")
+RESUME_FIXED += ("weight_decay", "batch_size", "schedule", "seed", "patience", "out", "classic")
 
 
 @contextlib.contextmanager
@@ -69,10 +77,11 @@ def register(subparsers) -> None:
         "train",
         help="train a network and save it with its learning curves",
         description="Train an MLP on the bundled digits, MNIST or Fashion-MNIST. 10%% of the "
-        "training split is held out for validation (early stopping and the best checkpoint); "
-        "the test split is used once, at the end. The run folder gets config.json, "
-        "history.csv/json, curves.png, last.npz (every epoch), best.npz (lowest validation "
-        "loss) and the test results test.json and confusion.png.",
+        "training split is held out for validation (early stopping on its loss, the best "
+        "checkpoint by its accuracy); the test split is used once, at the end. The run "
+        "folder gets config.json, history.csv/json, curves.png, last.npz (every epoch), "
+        "best.npz (highest validation accuracy) and the test results test.json and "
+        "confusion.png.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -118,6 +127,12 @@ def register(subparsers) -> None:
     )
     p.add_argument("--batch-size", type=int, help=f"mini-batch size ({DEFAULTS.batch_size})")
     p.add_argument("--epochs", type=int, help=f"number of epochs ({DEFAULTS.epochs})")
+    p.add_argument(
+        "--schedule",
+        metavar=_choices(SCHEDULES),
+        help="learning rate per epoch: constant (default) or cosine (annealed from --lr to 0 "
+        "over the epochs)",
+    )
     p.add_argument("--seed", type=int, help="seed of init, validation split, shuffling (0)")
     p.add_argument(
         "--patience",
@@ -212,7 +227,12 @@ def _resumed_run(args):
         raise CheckpointError(f"{config_path}: not valid JSON ({exc})") from None
     if isinstance(saved, dict) and saved.pop("classic", False):
         raise UsageError(f"--resume: {folder} is a --classic run, which cannot be resumed")
-    if args.epochs is not None:
+    if args.epochs is not None and args.epochs != saved.get("epochs"):
+        if saved.get("schedule") == "cosine":
+            raise UsageError(
+                "--resume: a cosine schedule is laid out over its run's --epochs, which "
+                "cannot change; resume without --epochs"
+            )
         saved["epochs"] = args.epochs
     run = Run(TrainConfig.from_dict(saved, config_path), folder, args.quiet)
     if (folder / "last.npz").is_file():
@@ -284,7 +304,7 @@ def _train_and_test(run) -> int:
     stopped = f", stopped early after epoch {run.epoch}" if run.epoch < run.config.epochs else ""
     print(
         f"test accuracy {100 * test['accuracy']:.2f}% (weights of epoch {run.best_epoch()}, the "
-        f"lowest validation loss{stopped}; {run.elapsed:.1f}s of training)\n"
+        f"highest validation accuracy{stopped}; {run.elapsed:.1f}s of training)\n"
         f"run folder: {run.folder}  (curves.png, history.csv, best.npz, last.npz, "
         "confusion.png, test.json)"
     )

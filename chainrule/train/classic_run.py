@@ -31,6 +31,7 @@ CLASSIC = {
     "optimizer": "sgd",
     "lr": 3.0,
     "batch_size": 10,
+    "schedule": "constant",
 }
 
 

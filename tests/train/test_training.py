@@ -133,3 +133,46 @@ def test_default_configuration_reaches_97_percent_on_digits(tmp_path):
     run.train()
     run.restore_weights(tmp_path / "best.npz")
     assert evaluate(run.model, run.test_loader())["accuracy"] >= 0.97
+
+
+def test_cosine_schedule_follows_the_formula_and_resumes_exactly(tmp_path):
+    config = dict(SMALL, schedule="cosine", lr=0.01)
+    lrs = []
+
+    class RecordLR(Callback):
+        def on_epoch_begin(self, trainer, epoch):
+            lrs.append(trainer.optimizer.param_groups[0]["lr"])
+
+    full = Run(TrainConfig(**config), tmp_path / "full", quiet=True)
+    full.train([RecordLR()])
+    # lr_e = lr_0 (1 + cos(pi e / T)) / 2 for epochs e = 0 .. T-1
+    expected = [0.01 * (1 + np.cos(np.pi * e / 4)) / 2 for e in range(4)]
+    np.testing.assert_allclose(lrs, expected, rtol=1e-12)
+
+    class StopAfterTwo(Callback):
+        def on_epoch_end(self, trainer, epoch, metrics):
+            trainer.stop = epoch == 2
+
+    part = Run(TrainConfig(**config), tmp_path / "part", quiet=True)
+    part.train([StopAfterTwo()])
+    resumed = Run(TrainConfig(**config), tmp_path / "part", quiet=True)
+    resumed.restore(tmp_path / "part" / "last.npz")
+    resumed.train()
+    for a, b in zip(_weights(full), _weights(resumed), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_divergence_after_a_good_epoch_keeps_its_checkpoint(tmp_path):
+    run = Run(TrainConfig(**SMALL), tmp_path, quiet=True)
+
+    class Explode(Callback):
+        def on_epoch_end(self, trainer, epoch, metrics):
+            if epoch == 1:
+                trainer.optimizer.param_groups[0]["lr"] = 1e30
+
+    with np.errstate(all="ignore"), pytest.raises(NonFiniteLossError):
+        run.train([Explode()])
+    saved = cr.load(tmp_path / "last.npz")
+    assert saved["epoch"] == 1
+    assert all(np.isfinite(v.data).all() for v in saved["model"].values())
+    assert json.loads((tmp_path / "history.json").read_text())[-1]["epoch"] == 1
