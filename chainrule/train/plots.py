@@ -59,6 +59,8 @@ def plot_confusion(confusion: np.ndarray, path, class_names=None) -> None:
         ylabel="true",
         title="Confusion matrix",
     )
+    if max(len(name) for name in names) > 2:  # long class names would overlap
+        plt.setp(ax.get_xticklabels(), rotation=40, ha="right", rotation_mode="anchor")
     threshold = confusion.max() / 2
     for (i, j), count in np.ndenumerate(confusion):
         ax.text(

@@ -42,12 +42,12 @@ def format_report(result: dict, names: list[str]) -> str:
     counts = confusion.sum(axis=1)
     for label, acc, count in zip(labels, per_class_accuracy(confusion), counts, strict=True):
         shown = "   n/a" if np.isnan(acc) else f"{100 * acc:6.2f}%"
-        lines.append(f"  {label:>{width}}  {shown}  of {count}")
+        lines.append(f"  {label:<{width}}  {shown}  of {count}")
     cell = max(4, len(str(confusion.max())) + 1)
     lines.append("confusion matrix (rows: true class, columns: predicted class):")
     lines.append(" " * (width + 2) + "".join(f"{i:>{cell}}" for i in range(len(names))))
     for label, row in zip(labels, confusion, strict=True):
-        lines.append(f"  {label:>{width}}" + "".join(f"{c:>{cell}}" for c in row))
+        lines.append(f"  {label:<{width}}" + "".join(f"{c:>{cell}}" for c in row))
     return "\n".join(lines)
 
 
