@@ -1,5 +1,6 @@
 """Training runs: resume equals an uninterrupted run, NaN guard, interrupts, early stopping."""
 
+import io
 import json
 
 import numpy as np
@@ -9,11 +10,12 @@ import chainrule as cr
 import chainrule.nn as nn
 import chainrule.nn.functional as F
 from chainrule import optim
-from chainrule.data import DataLoader
+from chainrule.data import DataLoader, load_digits
 from chainrule.train import (
     Callback,
     EarlyStopping,
     NonFiniteLossError,
+    ProgressReporter,
     Run,
     TrainConfig,
     confusion_matrix,
@@ -128,11 +130,32 @@ def test_evaluate_confusion_matches_sklearn():
 
 
 @pytest.mark.slow
-def test_default_configuration_reaches_97_percent_on_digits(tmp_path):
-    run = Run(TrainConfig(), tmp_path, quiet=True)
-    run.train()
-    run.restore_weights(tmp_path / "best.npz")
-    assert evaluate(run.model, run.test_loader())["accuracy"] >= 0.97
+def test_default_command_reaches_97_percent_on_digits(tmp_path, capsys):
+    from chainrule.cli import main
+
+    assert main(["train", "--out", str(tmp_path / "run"), "--quiet"]) == 0
+    report = json.loads((tmp_path / "run" / "test.json").read_text())
+    _, (_, y_test) = load_digits()
+    assert report["accuracy"] >= 0.97
+    # the reported accuracy is the trace of the confusion matrix over the whole test split
+    confusion = np.array(report["confusion"])
+    assert confusion.sum() == len(y_test)
+    assert report["accuracy"] == pytest.approx(np.trace(confusion) / len(y_test))
+    assert f"{100 * report['accuracy']:.2f}%" in capsys.readouterr().out
+
+
+def test_progress_is_plain_lines_without_a_terminal_and_a_bar_with_one():
+    model = nn.Sequential(nn.Linear(4, 3))
+    rng = np.random.default_rng(0)
+    loader = DataLoader(rng.random((40, 4), dtype=np.float32), rng.integers(0, 3, 40), 8)
+    plain, terminal = io.StringIO(), io.StringIO()
+    reporters = [ProgressReporter(2, len(loader), plain), ProgressReporter(2, 5, terminal, True)]
+    fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), loader, loader, 2, reporters)
+    lines = plain.getvalue().splitlines()
+    assert "\r" not in plain.getvalue() and len(lines) == 2
+    assert lines[1].startswith("epoch   2/2  train loss") and "val loss" in lines[1]
+    assert "samples/s" in lines[1]
+    assert "\r" in terminal.getvalue() and "batch/s" in terminal.getvalue()
 
 
 def test_cosine_schedule_follows_the_formula_and_resumes_exactly(tmp_path):
