@@ -240,6 +240,8 @@ def _resumed_run(args):
         _say(args, f"resuming {folder} after epoch {run.epoch} of {run.config.epochs}")
     else:
         _say(args, f"{folder} has no finished epoch (no last.npz): starting it from epoch 1")
+    # the mid-epoch weights of an earlier Ctrl-C are superseded once the run goes on
+    (folder / "interrupted.npz").unlink(missing_ok=True)
     run.write_config()
     return run
 

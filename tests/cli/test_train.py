@@ -45,6 +45,7 @@ def test_ctrl_c_saves_and_resume_matches_an_uninterrupted_run(tmp_path, monkeypa
 
     monkeypatch.setattr(ProgressReporter, "on_batch_end", original)
     assert main(["train", "--resume", str(folder), "--quiet"]) == 0
+    assert not (folder / "interrupted.npz").exists()  # superseded by the resumed epochs
     resumed, full = _weights(folder / "last.npz"), _weights(tmp_path / "full" / "last.npz")
     assert resumed.keys() == full.keys()
     for name in full:
