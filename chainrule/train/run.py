@@ -213,10 +213,15 @@ class SchedulerStep(Callback):
 
 class CheckpointWriter(Callback):
     """After every epoch: ``last.npz``, ``best.npz`` (on a new best validation accuracy, ties
-    broken by the loss), the history files and ``curves.png``."""
+    broken by the loss) and the history files; ``curves.png`` at most every ``PLOT_EVERY``
+    seconds (drawing it takes ~0.2 s, far longer than an epoch on digits; ``Run.train``
+    draws it once more at the end)."""
+
+    PLOT_EVERY = 20.0
 
     def __init__(self, run: Run) -> None:
         self.run = run
+        self._plotted = time.monotonic()
 
     def on_epoch_end(self, trainer, epoch: int, metrics: dict) -> None:
         run = self.run
@@ -226,7 +231,9 @@ class CheckpointWriter(Callback):
             run.save_checkpoint(run.folder / "best.npz")
         run.save_checkpoint(run.folder / "last.npz")
         write_history(trainer.history, run.folder)
-        run.plot()
+        if time.monotonic() - self._plotted >= self.PLOT_EVERY:
+            run.plot()
+            self._plotted = time.monotonic()
 
 
 class Run:
@@ -321,18 +328,21 @@ class Run:
             chain.append(SchedulerStep(self.scheduler))
         chain += [*callbacks, CheckpointWriter(self)]
         started = time.perf_counter()
-        fit(
-            self.model,
-            self.loss_fn,
-            self.optimizer,
-            self.train_loader,
-            self.val_loader,
-            self.config.epochs,
-            chain,
-            start_epoch=self.epoch,
-            history=self.history,
-        )
-        self.elapsed = time.perf_counter() - started
+        try:
+            fit(
+                self.model,
+                self.loss_fn,
+                self.optimizer,
+                self.train_loader,
+                self.val_loader,
+                self.config.epochs,
+                chain,
+                start_epoch=self.epoch,
+                history=self.history,
+            )
+        finally:  # also after Ctrl-C or divergence: the curves up to the last finished epoch
+            self.plot()
+            self.elapsed = time.perf_counter() - started
         return self.history
 
     # ---- reporting --------------------------------------------------------------------------
