@@ -140,3 +140,44 @@ def test_help_names_every_option():
         assert option in result.stdout
     for option in ("--out", "--resume", "--patience", "--quiet", "--classic", "leaky_relu"):
         assert option in result.stdout
+
+
+def _write_idx(path, array):
+    """The IDX format written by hand: zero bytes, dtype code 0x08 (uint8), rank, sizes."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(n).to_bytes(4, "big") for n in array.shape
+    )
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def test_data_path_trains_on_idx_files_in_a_folder(tmp_path):
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "tiny-idx"
+    folder.mkdir()
+    for split, n in (("train", 200), ("t10k", 50)):
+        labels = rng.integers(0, 3, n)
+        images = np.zeros((n, 28, 28))  # the MNIST loaders insist on 28x28
+        images[np.arange(n), labels, labels] = 255  # class k lights pixel (k, k)
+        _write_idx(folder / f"{split}-images-idx3-ubyte", images)
+        _write_idx(folder / f"{split}-labels-idx1-ubyte", labels)
+    out = tmp_path / "run"
+    args = ["train", "--data", str(folder), "--model", "8", "--lr", "0.05", "--epochs", "5"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    report = json.loads((out / "test.json").read_text())
+    assert np.array(report["confusion"]).shape == (3, 3)
+    assert report["accuracy"] == 1.0  # a separable toy problem
+
+
+def test_one_epoch_smoke_run_on_fashion_mnist(tmp_path, capsys):
+    from chainrule.data import DatasetError, load_fashion_mnist
+
+    try:
+        load_fashion_mnist()
+    except DatasetError:
+        pytest.skip("Fashion-MNIST files are not installed")
+    out = tmp_path / "fm"
+    args = ["train", "--data", "fashion-mnist", "--model", "32", "--epochs", "1"]
+    assert main([*args, "--batch-size", "256", "--out", str(out), "--quiet"]) == 0
+    report = json.loads((out / "test.json").read_text())
+    assert report["accuracy"] > 0.7 and np.sum(report["confusion"]) == 10_000
+    assert report["classes"][9] == "Ankle boot"
