@@ -249,19 +249,23 @@ def _resumed_run(args):
 
 
 def run_train(args) -> int:
-    with user_errors(), blas_threads():
-        if args.classic:
-            return _run_classic(args)
-        from chainrule.train.run import Run
+    try:
+        with user_errors(), blas_threads():
+            if args.classic:
+                return _run_classic(args)
+            from chainrule.train.run import Run
 
-        if args.resume:
-            run = _resumed_run(args)
-        else:
-            config = _config_from(args)
-            run = Run(config, _new_folder(args, config), args.quiet)
-            run.write_config()
-            _say(args, f"run folder: {run.folder}   model {run.model_summary()}")
-        return _train_and_test(run)
+            if args.resume:
+                run = _resumed_run(args)
+            else:
+                config = _config_from(args)
+                run = Run(config, _new_folder(args, config), args.quiet)
+                run.write_config()
+                _say(args, f"run folder: {run.folder}   model {run.model_summary()}")
+            return _train_and_test(run)
+    except KeyboardInterrupt:  # before or after training (during it, _train_and_test saves)
+        print("\ninterrupted", file=sys.stderr)
+        return 130
 
 
 def _train_and_test(run) -> int:
