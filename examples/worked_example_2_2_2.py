@@ -41,7 +41,8 @@ def main() -> None:
     out_h = net_h.sigmoid()
     net_o = output(out_h)
     out_o = net_o.sigmoid()
-    error = F.mse_loss(out_o, target, reduction="sum", half=True)
+    errors = F.mse_loss(out_o, target, reduction="none", half=True)  # E_o = 1/2 (target - out)**2
+    error = errors.sum()
     print("Forward pass")
     for name, net, out in [
         ("h1", net_h[0, 0], out_h[0, 0]),
@@ -50,15 +51,15 @@ def main() -> None:
         ("o2", net_o[0, 1], out_o[0, 1]),
     ]:
         print(f"  net_{name} = {net.item():.9f}   out_{name} = {out.item():.9f}")
+    print(f"  E_o1 = {errors[0, 0].item():.9f}   E_o2 = {errors[0, 1].item():.9f}")
     print(f"  E_total = {error.item():.9f}")
 
     optimizer = optim.SGD([hidden.weight, output.weight], lr=0.5)  # biases stay fixed
     optimizer.zero_grad()
     error.backward()
-    print(
-        f"Backward pass: dE/dw5 = {output.weight.grad.data[0, 0]:.9f}, "
-        f"dE/dw1 = {hidden.weight.grad.data[0, 0]:.9f}"
-    )
+    print("Backward pass")
+    print(f"  dE/dw5 = {output.weight.grad.data[0, 0]:.9f}")
+    print(f"  dE/dw1 = {hidden.weight.grad.data[0, 0]:.9f}")
     optimizer.step()
     print("Weights after one step (learning rate 0.5)")
     for name, value in weights(hidden, output).items():

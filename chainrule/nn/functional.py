@@ -16,7 +16,7 @@ from chainrule.autograd.ops.loss import (
     CrossEntropy,
 )
 from chainrule.autograd.tensor import Tensor
-from chainrule.errors import ShapeError
+from chainrule.errors import DTypeError, ShapeError
 
 linear = _ops.linear
 relu = _ops.relu
@@ -50,9 +50,26 @@ def _same_shape(op: str, input, target) -> None:
         )
 
 
+def _target(op: str, input, target):
+    """A floating target in the input's dtype, so a float32 loss stays float32 (no silent
+    upcast by a float64 target); a target that needs its own gradient must already match."""
+    if isinstance(target, Tensor):
+        if target.dtype.kind != "f" or target.dtype == input.dtype:
+            return target
+        if target.requires_grad:
+            raise DTypeError(
+                f"{op}: target of dtype {target.dtype} requires grad but the input is "
+                f"{input.dtype}; cast one of them"
+            )
+        target = target.data
+    target = np.asarray(target)
+    return target.astype(input.dtype, copy=False) if target.dtype.kind == "f" else target
+
+
 def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy from logits (N, C); targets are class indices (N,) or
     probabilities (N, C). Fused: the gradient is ``softmax(input) - target``."""
+    target = _target("cross_entropy", input, target)
     return _reduce(CrossEntropy.apply(input, target), reduction, "cross_entropy")
 
 
@@ -63,6 +80,13 @@ def nll_loss(input, target, reduction: str = "mean") -> Tensor:
         raise ShapeError(
             f"nll_loss: expected input (N, C) and target (N,), got {input.shape} and {target.shape}"
         )
+    if target.dtype.kind not in "iu":
+        raise DTypeError(f"nll_loss: targets must be integer class indices, got {target.dtype}")
+    if target.size and (target.min() < 0 or target.max() >= input.shape[1]):
+        raise ValueError(
+            f"nll_loss: class targets must lie in [0, {input.shape[1] - 1}], "
+            f"got values in [{target.min()}, {target.max()}]"
+        )
     return _reduce(-input[np.arange(len(target)), target], reduction, "nll_loss")
 
 
@@ -70,6 +94,7 @@ def mse_loss(input, target, reduction: str = "mean", half: bool = False) -> Tens
     """Squared error ``(input - target)**2``; ``half=True`` gives the classic quadratic cost
     ``1/2 (input - target)**2`` whose derivative is simply ``input - target``."""
     _same_shape("mse_loss", input, target)
+    target = _target("mse_loss", input, target)
     squared = (input - target) ** 2
     if half:
         squared = squared * 0.5
@@ -78,11 +103,13 @@ def mse_loss(input, target, reduction: str = "mean", half: bool = False) -> Tens
 
 def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy for probabilities in [0, 1] (logs clamped at -100, as PyTorch)."""
+    target = _target("binary_cross_entropy", input, target)
     return _reduce(BinaryCrossEntropy.apply(input, target), reduction, "binary_cross_entropy")
 
 
 def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of ``sigmoid(input)``, computed stably from the logits."""
+    target = _target("binary_cross_entropy_with_logits", input, target)
     losses = BinaryCrossEntropyWithLogits.apply(input, target)
     return _reduce(losses, reduction, "binary_cross_entropy_with_logits")
 
