@@ -134,3 +134,27 @@ def test_mlp_step_matches_torch_end_to_end():
     for p, q in zip(model.parameters(), theirs.parameters(), strict=True):
         expected = q.grad.numpy().T if p.ndim == 2 else q.grad.numpy()
         np.testing.assert_allclose(p.grad.data, expected, rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize(("start", "end"), [(1, -1), (0, 1), (1, 2)])
+def test_flatten_matches_torch(start, end):
+    x, tx = _pair(rng.normal(size=(2, 3, 4, 5)))
+    _check(nn.Flatten(start, end)(x), torch.nn.Flatten(start, end)(tx), [x], [tx])
+
+
+def test_repr_shows_the_layer_stack_like_torch():
+    ours = nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(4, 8),
+        nn.LeakyReLU(0.2),
+        nn.Sequential(nn.Linear(8, 3, bias=False), nn.Tanh()),
+        nn.Softmax(dim=1),
+    )
+    theirs = torch.nn.Sequential(
+        torch.nn.Flatten(),
+        torch.nn.Linear(4, 8),
+        torch.nn.LeakyReLU(0.2),
+        torch.nn.Sequential(torch.nn.Linear(8, 3, bias=False), torch.nn.Tanh()),
+        torch.nn.Softmax(dim=1),
+    )
+    assert repr(ours) == repr(theirs)

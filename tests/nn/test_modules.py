@@ -125,3 +125,122 @@ def test_float32_end_to_end():
     loss.backward()
     assert loss.dtype == np.float32
     assert all(p.grad.dtype == np.float32 for p in model.parameters())
+
+
+def test_dropout_is_seeded_and_its_gradient_is_the_scaled_mask():
+    x = cr.tensor(rng.normal(size=(40, 30)) + 5.0, requires_grad=True)  # no zeros in x
+    cr.manual_seed(5)
+    y = F.dropout(x, 0.3)
+    cr.manual_seed(5)
+    np.testing.assert_array_equal(F.dropout(x, 0.3).data, y.data)
+    kept = y.data != 0
+    np.testing.assert_allclose(y.data[kept], x.data[kept] / 0.7, rtol=1e-12)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, kept / 0.7, rtol=1e-12)
+
+
+def test_train_eval_reach_every_submodule_and_zero_grad_clears():
+    model = nn.Sequential(nn.Linear(4, 3), nn.Sequential(nn.Dropout(0.5), nn.Linear(3, 2)))
+    assert not any(m.training for m in model.eval().modules())
+    assert all(m.training for m in model.train().modules())
+    F.cross_entropy(model(cr.randn(5, 4)), np.array([0, 1, 0, 1, 1])).backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_state_dict_shares_memory_and_loading_copies_in_place():
+    model = _model()
+    state = model.state_dict()
+    assert list(state) == [name for name, _ in model.named_parameters()]
+    for (_, p), t in zip(model.named_parameters(), state.values(), strict=True):
+        assert np.shares_memory(p.data, t.data) and not t.requires_grad
+    weight = model[0].weight
+    before = weight.data
+    new = {name: rng.normal(size=t.shape) for name, t in state.items()}  # float64 arrays
+    model.load_state_dict(new)
+    assert model[0].weight is weight and weight.data is before and weight.dtype == np.float32
+    np.testing.assert_allclose(weight.data, new["0.weight"], rtol=1e-6)
+    missing, unexpected = model.load_state_dict({"0.bias": np.zeros(8)}, strict=False)
+    assert missing == ["0.weight", "3.weight", "3.bias"] and unexpected == []
+    np.testing.assert_array_equal(model[0].bias.data, 0)
+
+
+@pytest.mark.parametrize("fans", [(300, 200), (20, 700)])
+def test_simple_initialisers_and_linear_default(fans):
+    w = cr.zeros(*fans, dtype=np.float64)
+    nn.init.uniform_(w, -1.0, 3.0, generator=np.random.default_rng(0))
+    assert w.data.mean() == pytest.approx(1.0, abs=4 * np.sqrt(16 / 12 / w.size))
+    assert w.data.var() == pytest.approx(16 / 12, rel=0.05)
+    nn.init.normal_(w, 2.0, 0.5, generator=np.random.default_rng(0))
+    assert w.data.mean() == pytest.approx(2.0, abs=4 * 0.5 / np.sqrt(w.size))
+    assert w.data.std() == pytest.approx(0.5, rel=0.05)
+    for fill, value in ((nn.init.zeros_, 0.0), (nn.init.ones_, 1.0)):
+        np.testing.assert_array_equal(fill(w).data, value)
+    np.testing.assert_array_equal(nn.init.constant_(w, 0.7).data, 0.7)
+    # PyTorch's default: W, b ~ U(-1/sqrt(in), 1/sqrt(in)), variance 1 / (3 in)
+    layer = nn.Linear(*fans, generator=np.random.default_rng(1))
+    bound = 1 / np.sqrt(fans[0])
+    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
+    assert layer.weight.data.var() == pytest.approx(bound**2 / 3, rel=0.05)
+    again = nn.Linear(*fans, generator=np.random.default_rng(1))
+    np.testing.assert_array_equal(again.weight.data, layer.weight.data)
+
+
+def test_activations_and_layers_pass_gradcheck():
+    x = cr.tensor(rng.normal(size=(4, 3)) + 0.01, requires_grad=True)
+    w = cr.tensor(rng.normal(size=(3, 2)), requires_grad=True)
+    b = cr.tensor(rng.normal(size=2), requires_grad=True)
+    a = cr.tensor([0.2, 0.3, 0.4], dtype=np.float64, requires_grad=True)
+    assert cr.gradcheck(lambda x, w, b: F.linear(x, w, b), [x, w, b])
+    assert cr.gradcheck(lambda x, a: F.prelu(x, a), [x, a])
+    for fn in (F.sigmoid, F.tanh, F.relu, lambda v: F.leaky_relu(v, 0.1)):
+        assert cr.gradcheck(fn, [x])
+    assert cr.gradcheck(lambda x: F.softmax(x, dim=1), [x])
+    assert cr.gradcheck(lambda x: F.log_softmax(x, dim=0), [x])
+    t = cr.tensor(rng.normal(size=(4, 3)), requires_grad=True)
+    assert cr.gradcheck(lambda x, t: F.mse_loss(x, t, half=True), [x, t])
+    assert cr.gradcheck(lambda x: F.nll_loss(x, np.array([0, 2, 1, 1]), "sum"), [x])
+
+
+def test_float64_targets_do_not_upcast_float32_losses():
+    x = cr.randn(3, 4, requires_grad=True)
+    probs = np.full((3, 4), 0.25)  # float64
+    for loss in (
+        F.cross_entropy(x, probs),
+        F.mse_loss(x, probs),
+        F.binary_cross_entropy_with_logits(x, cr.tensor(probs)),
+        F.binary_cross_entropy(F.sigmoid(x), probs),
+    ):
+        assert loss.dtype == np.float32
+    with pytest.raises(cr.errors.DTypeError, match="mse_loss: target of dtype float64"):
+        F.mse_loss(x, cr.tensor(probs, requires_grad=True))
+
+
+def test_losses_stable_at_1000_with_probability_targets_and_logits():
+    logits = cr.tensor([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0]], requires_grad=True)
+    target = np.array([[0.0, 1.0, 0.0], [0.5, 0.0, 0.5]])
+    z = cr.tensor([1000.0, -1000.0, 1000.0], requires_grad=True)
+    with np.errstate(all="raise"):
+        loss = F.cross_entropy(logits, target, reduction="sum")
+        loss.backward()
+        bce = F.binary_cross_entropy_with_logits(z, cr.tensor([0.0, 0.0, 1.0]), "sum")
+        bce.backward()
+        s = cr.tensor([1000.0, -1000.0], requires_grad=True)
+        F.sigmoid(s).sum().backward()
+    # float32 on purpose; -log softmax of row 0 at class 1 is 2000, row 1 averages
+    # -log softmax at classes 0 and 2: 0.5 * (2000 + lse) + 0.5 * (1 + lse)
+    lse = np.log1p(np.exp(-1.0))
+    assert loss.item() == pytest.approx(2000 + 0.5 * (2000 + lse) + 0.5 * (1 + lse), rel=1e-6)
+    p1 = np.array([0.0, 1.0, np.exp(-1.0)]) / (1 + np.exp(-1.0))
+    np.testing.assert_allclose(logits.grad.data, [[1, -1, 0], p1 - target[1]], atol=1e-6)
+    assert bce.item() == pytest.approx(1000.0)
+    np.testing.assert_array_equal(z.grad.data, [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(s.grad.data, [0.0, 0.0])
+
+
+def test_nll_loss_rejects_bad_targets():
+    with pytest.raises(ValueError, match=r"nll_loss: class targets must lie in \[0, 2\]"):
+        F.nll_loss(cr.zeros(2, 3), np.array([0, 3]))
+    with pytest.raises(cr.errors.DTypeError, match="nll_loss: targets must be integer"):
+        F.nll_loss(cr.zeros(2, 3), np.array([0.0, 1.0]))
