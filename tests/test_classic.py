@@ -55,9 +55,22 @@ def test_one_epoch_equals_the_per_sample_algorithm():
 
 def test_accepts_the_classic_list_of_pairs():
     rng = np.random.default_rng(0)
-    pairs = [(rng.normal(size=(4, 1)), np.eye(2)[i % 2].reshape(2, 1)) for i in range(6)]
-    net = Network([4, 3, 2], seed=0)
-    assert 0 <= net.evaluate(pairs) <= 6
+    x = rng.normal(size=(40, 4))
+    labels = rng.integers(0, 2, size=40)
+    net = Network([4, 3, 2], seed=0, dtype=np.float64)
+    a = x
+    for w, b in zip(net.weights, net.biases, strict=True):
+        a = _sigmoid(a @ w.data + b.data)
+    correct = int((a.argmax(axis=1) == labels).sum())
+    assert 0 < correct < 40  # the check below can tell the formats apart
+    column_pairs = [
+        (xi.reshape(4, 1), np.eye(2)[k].reshape(2, 1)) for xi, k in zip(x, labels, strict=True)
+    ]
+    label_pairs = [(xi.reshape(4, 1), k) for xi, k in zip(x, labels, strict=True)]
+    assert net.evaluate(column_pairs) == correct
+    assert net.evaluate(label_pairs) == correct
+    assert net.evaluate((x, labels)) == correct
+    assert net.evaluate((x, np.eye(2)[labels])) == correct
     with pytest.raises(ValueError, match=r"Network\[4, 3, 2\]: expected inputs \(N, 4\)"):
         net.evaluate((np.zeros((3, 5)), np.zeros(3, int)))
 
@@ -71,3 +84,25 @@ def test_learns_the_bundled_digits():
     net = Network([64, 30, 10], seed=0)
     scores = net.SGD((x[train], y[train]), 15, 10, 3.0, test_data=(x[test], y[test]), verbose=False)
     assert scores[-1] / len(test) > 0.90
+
+
+def test_training_on_pairs_equals_training_on_arrays():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(17, 4))
+    labels = rng.integers(0, 2, size=17)
+    pairs = [
+        (xi.reshape(4, 1), np.eye(2)[k].reshape(2, 1)) for xi, k in zip(x, labels, strict=True)
+    ]
+    from_pairs = Network([4, 3, 2], seed=2, dtype=np.float64)
+    from_arrays = Network([4, 3, 2], seed=2, dtype=np.float64)
+    from_pairs.SGD(pairs, 2, 5, 1.0, verbose=False)
+    from_arrays.SGD((x, labels), 2, 5, 1.0, verbose=False)
+    for a, b in zip(
+        from_pairs.weights + from_pairs.biases,
+        from_arrays.weights + from_arrays.biases,
+        strict=True,
+    ):
+        np.testing.assert_array_equal(a.data, b.data)
+    assert not np.array_equal(
+        from_pairs.weights[0].data, Network([4, 3, 2], seed=2, dtype=np.float64).weights[0].data
+    )
