@@ -43,6 +43,9 @@ class MSELoss(_Loss):
     def forward(self, input, target):
         return F.mse_loss(input, target, self.reduction, self.half)
 
+    def extra_repr(self) -> str:
+        return super().extra_repr() + (", half=True" if self.half else "")
+
 
 class BCELoss(_Loss):
     """Binary cross-entropy of probabilities; see ``F.binary_cross_entropy``."""

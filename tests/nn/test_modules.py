@@ -20,6 +20,7 @@ def test_parameters_are_found_and_named():
     assert names == ["0.weight", "0.bias", "3.weight", "3.bias"]
     assert _model()[0].weight.shape == (4, 8)
     assert "(0): Linear(in_features=4, out_features=8, bias=True)" in repr(_model())
+    assert repr(nn.MSELoss("sum", half=True)) == "MSELoss(reduction='sum', half=True)"
 
 
 def test_state_dict_round_trip_and_strict_errors():
