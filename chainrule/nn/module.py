@@ -168,8 +168,10 @@ class Sequential(Module):
                 )
             setattr(self, str(index), module)
 
-    def __getitem__(self, index: int) -> Module:
-        return list(self._modules.values())[index]
+    def __getitem__(self, index: int | slice) -> Module:
+        """One module, or a slice as a new Sequential sharing the same modules."""
+        modules = list(self._modules.values())[index]
+        return Sequential(*modules) if isinstance(index, slice) else modules
 
     def __len__(self) -> int:
         return len(self._modules)

@@ -21,6 +21,10 @@ def test_parameters_are_found_and_named():
     assert _model()[0].weight.shape == (4, 8)
     assert "(0): Linear(in_features=4, out_features=8, bias=True)" in repr(_model())
     assert repr(nn.MSELoss("sum", half=True)) == "MSELoss(reduction='sum', half=True)"
+    model = _model()
+    head = model[:2]
+    assert isinstance(head, nn.Sequential) and len(head) == 2 and head[0] is model[0]
+    assert [name for name, _ in head.named_parameters()] == ["0.weight", "0.bias"]
 
 
 def test_state_dict_round_trip_and_strict_errors():
