@@ -36,6 +36,15 @@ def test_linear_matches_torch_with_transposed_weight():
     np.testing.assert_allclose(layer.weight.grad.data, tw.grad.numpy().T, rtol=1e-6)
 
 
+def test_linear_without_bias_on_a_3d_batch_matches_torch():
+    layer = nn.Linear(5, 3, bias=False, dtype=np.float64)
+    assert layer.bias is None and [n for n, _ in layer.named_parameters()] == ["weight"]
+    x, tx = _pair(rng.normal(size=(2, 4, 5)))
+    tw = torch.tensor(layer.weight.data.T.copy(), requires_grad=True)
+    _check(layer(x), TF.linear(tx, tw), [x], [tx])
+    np.testing.assert_allclose(layer.weight.grad.data, tw.grad.numpy().T, rtol=1e-6)
+
+
 ACTIVATIONS = [
     (nn.ReLU(), torch.nn.ReLU()),
     (nn.Sigmoid(), torch.nn.Sigmoid()),
