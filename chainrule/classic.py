@@ -20,8 +20,10 @@ from chainrule.nn import functional as F
 class Network:
     """A fully connected sigmoid network with layer sizes ``sizes`` (inputs first).
 
-    Weights and biases start standard-normal (seeded by ``seed``); ``weights[l]`` has shape
-    (sizes[l], sizes[l+1]) so a batch of rows computes ``a @ W + b``.
+    Weights and biases start standard-normal; ``weights[l]`` has shape (sizes[l], sizes[l+1])
+    so a batch of rows computes ``a @ W + b``. One generator, ``self.rng`` (NumPy's
+    ``default_rng(seed)``), draws the biases, then the weights, then each epoch's shuffle
+    (``rng.permutation(N)``), so a seeded run can be replayed step by step.
     """
 
     def __init__(self, sizes, seed: int | None = None, dtype=np.float32) -> None:
