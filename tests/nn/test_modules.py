@@ -190,6 +190,16 @@ def test_simple_initialisers_and_linear_default(fans):
     assert layer.weight.data.var() == pytest.approx(bound**2 / 3, rel=0.05)
     again = nn.Linear(*fans, generator=np.random.default_rng(1))
     np.testing.assert_array_equal(again.weight.data, layer.weight.data)
+    cr.manual_seed(3)
+    first = nn.Linear(*fans)
+    cr.manual_seed(3)
+    second = nn.Linear(*fans)
+    for a, b in zip(first.parameters(), second.parameters(), strict=True):
+        np.testing.assert_array_equal(a.data, b.data)
+    with pytest.raises(ValueError, match="at least 2 dimensions"):
+        nn.init.xavier_uniform_(cr.zeros(5))
+    with pytest.raises(ValueError, match="mode must be 'fan_in' or 'fan_out'"):
+        nn.init.kaiming_normal_(w, mode="fan")
 
 
 def test_activations_and_layers_pass_gradcheck():
