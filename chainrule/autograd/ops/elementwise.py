@@ -115,7 +115,7 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """``a ** b``.  d/da = b * a**(b-1), d/db = a**b * log(a) (taken as 0 where a == 0)."""
+    """``a ** b``.  d/da = b * a**(b-1) (0 where b == 0), d/db = a**b * log(a) (0 where a == 0)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -128,7 +128,7 @@ class Pow(Function):
         a, b, y = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = sum_to(grad_output * b * a ** (b - 1), np.shape(a))
+            grad_a = sum_to(grad_output * _power_rule(a, b), np.shape(a))
         if ctx.needs_input_grad[1]:
             grad_b = sum_to(grad_output * y * _log_or_zero(a), np.shape(b))
         return grad_a, grad_b
@@ -137,9 +137,17 @@ class Pow(Function):
     def jvp(ctx, ta, tb):
         a, b, y = ctx.saved_tensors
         return sum_tangents(
-            None if ta is None else ta * b * a ** (b - 1),
+            None if ta is None else ta * _power_rule(a, b),
             None if tb is None else tb * y * _log_or_zero(a),
         )
+
+
+def _power_rule(a, b):
+    """b * a**(b-1), and 0 where b == 0 (d/da a**0 = 0 even at a = 0, as in PyTorch)."""
+    if np.ndim(b) == 0 and b != 0:
+        return b * a ** (b - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.asarray(b) == 0, 0, b * a ** (b - 1))
 
 
 def _log_or_zero(a):

@@ -137,6 +137,7 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, axes=None, keepdims=False):
         top = x.max(axis=axes, keepdims=True)
+        top = np.where(np.isfinite(top), top, 0)  # no shift by an infinite max: keep the limit
         y_kept = top + np.log(safe_exp(x - top).sum(axis=axes, keepdims=True))
         ctx.save_for_backward(x, y_kept)
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
