@@ -1,13 +1,15 @@
-"""gradcheck on shapes and values drawn by hypothesis: broadcasting, axes, keepdims."""
+"""gradcheck on shapes and values drawn by hypothesis: broadcasting, axes, keepdims.
+
+Example counts come from the profile in tests/conftest.py.
+"""
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import chainrule as cr
-
-FAST = settings(max_examples=20, deadline=None)
+from tests.helpers import smooth_values
 
 BINARY = {
     "add": lambda a, b: a + b,
@@ -38,15 +40,6 @@ REDUCTIONS = {
 }
 
 
-def _values(rng, shape, positive=False):
-    """Well-separated values (no ties, nothing near 0) so every op is smooth there."""
-    size = int(np.prod(shape))
-    values = (rng.permutation(size) + 1.0) / size + 0.05 * rng.random(size)
-    signs = np.ones(size) if positive else rng.choice([-1.0, 1.0], size)
-    return (values * signs * 2).reshape(shape)
-
-
-@FAST
 @given(
     st.sampled_from(sorted(BINARY)),
     hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
@@ -55,25 +48,23 @@ def _values(rng, shape, positive=False):
 def test_binary_ops_broadcast(name, shapes, seed):
     rng = np.random.default_rng(seed)
     positive = name in ("pow", "div", "log")
-    a = cr.tensor(_values(rng, shapes.input_shapes[0], positive), requires_grad=True)
-    b = cr.tensor(_values(rng, shapes.input_shapes[1], positive) + 0.013, requires_grad=True)
+    a = cr.tensor(smooth_values(rng, shapes.input_shapes[0], positive), requires_grad=True)
+    b = cr.tensor(smooth_values(rng, shapes.input_shapes[1], positive) + 0.013, requires_grad=True)
     out = BINARY[name](a, b)
     assert out.shape == shapes.result_shape
     assert cr.gradcheck(BINARY[name], [a, b])
 
 
-@FAST
 @given(
     st.sampled_from(sorted(UNARY)),
     hnp.array_shapes(min_dims=0, max_dims=3, max_side=4),
     st.integers(0, 2**16),
 )
 def test_unary_ops(name, shape, seed):
-    x = _values(np.random.default_rng(seed), shape, positive=name in ("log", "sqrt"))
+    x = smooth_values(np.random.default_rng(seed), shape, positive=name in ("log", "sqrt"))
     assert cr.gradcheck(UNARY[name], [cr.tensor(x, requires_grad=True)])
 
 
-@FAST
 @given(
     st.sampled_from(sorted(REDUCTIONS)),
     hnp.array_shapes(min_dims=1, max_dims=3, max_side=4),
@@ -83,7 +74,7 @@ def test_reductions_over_random_axes(name, shape, data):
     axes = data.draw(st.lists(st.integers(0, len(shape) - 1), unique=True, max_size=len(shape)))
     axis = tuple(axes) if axes else None
     keepdims = data.draw(st.booleans())
-    x = cr.tensor(_values(np.random.default_rng(len(shape)), shape), requires_grad=True)
+    x = cr.tensor(smooth_values(np.random.default_rng(len(shape)), shape), requires_grad=True)
     fn = REDUCTIONS[name]
     out = fn(x, axis=axis, keepdims=keepdims)
     if name == "logsumexp":
@@ -96,7 +87,6 @@ def test_reductions_over_random_axes(name, shape, data):
     assert cr.gradcheck(lambda t: fn(t, axis=axis, keepdims=keepdims), [x])
 
 
-@FAST
 @given(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), st.data())
 def test_shape_ops(shape, data):
     x = cr.tensor(np.random.default_rng(0).normal(size=shape), requires_grad=True)
@@ -106,7 +96,6 @@ def test_shape_ops(shape, data):
     assert cr.gradcheck(lambda t: cr.stack([t, t * 2], axis=axis), [x])
 
 
-@FAST
 @given(st.lists(st.integers(0, 4), min_size=1, max_size=8), st.integers(0, 2**16))
 def test_repeated_integer_indices_accumulate(indices, seed):
     x = cr.tensor(np.random.default_rng(seed).normal(size=(5, 2)), requires_grad=True)
