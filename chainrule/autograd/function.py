@@ -116,6 +116,8 @@ class Function:
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         result = Tensor._wrap(out)
+        if out.base is not None:  # a view (reshape, slice, transpose) shares its input's version
+            _share_version_with_viewed_input(result, inputs)
         if record and out.dtype.kind == "f":  # integer and boolean results carry no gradient
             ctx.fn = cls
             ctx.parents = tuple(parents)
@@ -130,6 +132,15 @@ class Function:
             for hook in apply_hooks:
                 hook(cls, ctx, inputs, result)
         return result
+
+
+def _share_version_with_viewed_input(result: Tensor, inputs: tuple) -> None:
+    """Give a view the version counter of the tensor whose memory it shows."""
+    owner = result.data.base
+    for t in inputs:
+        if isinstance(t, Tensor) and (t.data is owner or t.data.base is owner):
+            result._version = t._version
+            return
 
 
 def _remember_versions(ctx: Context, inputs: tuple, result: Tensor) -> None:

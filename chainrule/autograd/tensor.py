@@ -93,8 +93,11 @@ class Tensor:
         return self.data.tolist()
 
     def detach(self) -> Tensor:
-        """The same data as a new leaf that requires no gradient."""
-        return Tensor._wrap(self.data)
+        """The same data as a new leaf that requires no gradient (and the same version counter,
+        so an in-place change through it is still caught by the graph)."""
+        t = Tensor._wrap(self.data)
+        t._version = self._version
+        return t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place; only floating tensors can require gradients."""

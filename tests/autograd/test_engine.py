@@ -258,6 +258,24 @@ def test_in_place_change_of_a_saved_array_is_detected():
         x.add_(1.0)
 
 
+def test_in_place_change_through_a_detached_tensor_or_a_view_is_detected():
+    # detach() and views share the array, so they share its version (as in PyTorch)
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # Exp saves its output
+    y.detach().add_(1.0)
+    with pytest.raises(GraphError, match="Exp.*in place"):
+        y.sum().backward()
+    w = cr.tensor([3.0, 4.0])
+    p = x * w[:]  # Mul saves the view
+    w.mul_(2.0)
+    with pytest.raises(GraphError, match="Mul.*in place"):
+        p.sum().backward()
+    q = x * w
+    w.reshape(2, 1).T.zero_()  # through a view of a view
+    with pytest.raises(GraphError, match="Mul.*in place"):
+        q.sum().backward()
+
+
 def test_gradcheck_refuses_float32_and_reports_the_worst_element():
     with pytest.raises(DTypeError, match="float64"):
         cr.gradcheck(lambda t: t * 2, [cr.tensor([1.0, 2.0], requires_grad=True)])
