@@ -215,6 +215,19 @@ def test_integer_tensors_cannot_require_grad():
     assert labels.dtype.kind == "i" and not labels.requires_grad
 
 
+@pytest.mark.parametrize(
+    ("data", "error", "pattern"),
+    [
+        ("abc", DTypeError, "numeric tensor from str"),
+        ([1.0, None], DTypeError, "numeric tensor from list"),
+        ([[1.0, 2.0], [3.0]], ShapeError, "unequal lengths"),
+    ],
+)
+def test_non_numeric_or_ragged_data_is_refused(data, error, pattern):
+    with pytest.raises(error, match=pattern):
+        cr.tensor(data)
+
+
 def test_comparisons_carry_no_gradient():
     x = cr.tensor([1.0, -1.0], requires_grad=True)
     mask = x > 0
