@@ -31,5 +31,6 @@ def test_example_script_prints_the_graph_and_gradients():
     script = Path(__file__).parents[2] / "examples" / "computational_graph.py"
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True).stdout
     assert "c = a + b = 3" in out and "d = b + 1 = 2" in out and "e = c * d = 6" in out
+    assert "de/dc = 2    de/dd = 3" in out  # from backward(), kept by retain_grad()
     assert "de/da = de/dc * dc/da = 2 * 1 = 2" in out
     assert "= 2 * 1 + 3 * 1 = 5" in out
