@@ -1,5 +1,6 @@
 """Every op: gradcheck in float64, and value and gradient equal to PyTorch's."""
 
+import numpy as np
 import pytest
 
 import chainrule as cr
@@ -21,3 +22,13 @@ def test_gradcheck(spec, case):
 def test_matches_torch(spec, case):
     pytest.importorskip("torch")
     assert_matches_torch(spec.ours, spec.theirs, spec.inputs(case, seed=1))
+
+
+@pytest.mark.parametrize(("spec", "case"), CASES, ids=IDS)
+def test_float32_in_float32_out(spec, case):
+    """No op upcasts float32 (Python-scalar operands included): values and gradients."""
+    inputs = [cr.tensor(a.astype(np.float32), requires_grad=True) for a in spec.inputs(case)]
+    out = spec.ours(*inputs)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert all(t.grad.dtype == np.float32 for t in inputs)
