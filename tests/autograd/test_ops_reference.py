@@ -32,3 +32,13 @@ def test_float32_in_float32_out(spec, case):
     assert out.dtype == np.float32
     out.sum().backward()
     assert all(t.grad.dtype == np.float32 for t in inputs)
+
+
+@pytest.mark.parametrize(("spec", "case"), CASES, ids=IDS)
+def test_backward_computes_in_float32(spec, case):
+    """Each op's own backward returns float32 (the engine would cast, but after a slow upcast)."""
+    inputs = [cr.tensor(a.astype(np.float32), requires_grad=True) for a in spec.inputs(case)]
+    node = spec.ours(*inputs).grad_fn
+    grads = node.fn.backward(node, np.ones(node.out_shape, np.float32))
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    assert {np.asarray(g).dtype for g in grads if g is not None} == {np.dtype(np.float32)}

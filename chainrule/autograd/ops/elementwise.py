@@ -151,7 +151,12 @@ def _power_rule(a, b):
 
 
 def _log_or_zero(a):
-    """log(a) where a != 0, and 0 at a == 0 (the limit of a**b * log(a) for b > 0)."""
+    """log(a) where a != 0, and 0 at a == 0 (the limit of a**b * log(a) for b > 0).
+
+    A Python-scalar base (``2.0 ** x``) gives a Python float, which keeps x's float32.
+    """
+    if isinstance(a, (int, float)):
+        return float(np.log(a)) if a != 0 else 0.0
     a = np.asarray(a)
     out = np.zeros_like(a, dtype=np.result_type(a, np.float32))
     np.log(a, out=out, where=a != 0)
