@@ -21,7 +21,8 @@ def test_logsumexp_of_infinite_rows_is_the_limit():
     x = np.array([[-np.inf, -np.inf], [np.inf, 1.0], [0.0, 1.0]])
     with np.errstate(all="ignore"):
         expected = np.log(np.exp(x).sum(axis=1))  # the unshifted definition: -inf, inf, finite
-    np.testing.assert_allclose(cr.logsumexp(cr.tensor(x), axis=1).data, expected)
+        ours = cr.logsumexp(cr.tensor(x), axis=1).data  # log(0) = -inf warns, as in NumPy
+    np.testing.assert_allclose(ours, expected)
     scalar = cr.tensor(np.array(2.0), requires_grad=True)  # 0-d: the max is a NumPy scalar
     cr.logsumexp(scalar).backward()
     assert scalar.grad.item() == 1.0
@@ -31,9 +32,9 @@ def test_logsumexp_of_infinite_rows_is_the_limit():
 def test_edge_values_match_torch():
     torch = pytest.importorskip("torch")
     x = np.array([[-np.inf, -np.inf], [np.inf, 1.0], [0.0, 1.0]])
-    np.testing.assert_array_equal(
-        cr.logsumexp(cr.tensor(x), axis=1).data, torch.logsumexp(torch.tensor(x), 1).numpy()
-    )
+    with np.errstate(divide="ignore"):
+        ours = cr.logsumexp(cr.tensor(x), axis=1).data
+    np.testing.assert_array_equal(ours, torch.logsumexp(torch.tensor(x), 1).numpy())
     a = torch.tensor([0.0, 2.0], dtype=torch.float64, requires_grad=True)
     (a**0).sum().backward()
     ours = cr.tensor(np.array([0.0, 2.0]), requires_grad=True)
