@@ -10,7 +10,7 @@ from chainrule.autograd.tensor import Tensor
 
 
 class DataLoader:
-    """Iterate over ``(X[batch], y[batch])`` as Tensors.
+    """Iterate over ``(X[batch], y[batch])`` as Tensors (X float32, integer y as int64).
 
     Each pass (epoch) draws a new permutation from the loader's own generator, so the order
     is deterministic for ``seed`` and resumable through ``state_dict()``. Batches are slices
@@ -26,7 +26,9 @@ class DataLoader:
         drop_last: bool = False,
         seed: int | None = None,
     ) -> None:
-        X, y = np.asarray(X), np.asarray(y)
+        X, y = np.asarray(X, dtype=np.float32), np.asarray(y)
+        if np.issubdtype(y.dtype, np.integer):
+            y = y.astype(np.int64, copy=False)  # class labels, as cross_entropy expects
         if len(X) != len(y):
             raise ValueError(f"DataLoader: X has {len(X)} samples but y has {len(y)}")
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:

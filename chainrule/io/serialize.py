@@ -114,7 +114,10 @@ def load(path):
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError) as exc:
         raise CheckpointError(f"{path}: corrupt or not a chainrule state file ({exc})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{path}: unknown format {meta.get('format')!r}, expected {FORMAT}")
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise CheckpointError(f"{path}: unknown format {found!r}, expected {FORMAT}")
+    if not isinstance(meta.get("structure"), str):
+        raise CheckpointError(f"{path}: metadata has no structure description")
     structure = meta["structure"].encode()
     ordered = [arrays.get(f"a{i}") for i in range(len(arrays))]
     if any(a is None for a in ordered) or _digest(structure, ordered) != meta.get("sha256"):

@@ -56,3 +56,16 @@ def test_loader_rejects_bad_input():
         DataLoader(np.zeros((3, 1)), np.zeros(2))
     with pytest.raises(ValueError, match="batch_size"):
         DataLoader(np.zeros((3, 1)), np.zeros(3), batch_size=0)
+
+
+def test_loader_yields_float32_and_int64_and_its_state_survives_save(tmp_path):
+    import chainrule as cr
+
+    x, y = np.random.default_rng(0).random((9, 2)), np.arange(9, dtype=np.int32)
+    a = DataLoader(x, y, batch_size=4, seed=3)
+    xb, yb = next(iter(a))
+    assert xb.data.dtype == np.float32 and yb.data.dtype == np.int64 and not xb.requires_grad
+    cr.save(a.state_dict(), tmp_path / "loader.npz")
+    b = DataLoader(x, y, batch_size=4, seed=0)
+    b.load_state_dict(cr.load(tmp_path / "loader.npz"))
+    assert [v.data.tolist() for _, v in a] == [v.data.tolist() for _, v in b]

@@ -96,3 +96,17 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
 def test_unwritable_folder_is_named(tmp_path):
     with pytest.raises(OSError, match="nowhere"):
         cr.save({"x": 1}, tmp_path / "nowhere" / "state.npz")
+
+
+def test_object_arrays_and_malformed_metadata_are_refused(tmp_path):
+    objects = tmp_path / "objects.npz"
+    np.savez(objects, __chainrule__=np.array([{"x": 1}], dtype=object))
+    with pytest.raises(CheckpointError, match="objects.npz"):
+        cr.load(objects)
+    meta = tmp_path / "meta.npz"
+    header = b'{"format": "chainrule-state/1"}'
+    np.savez(meta, __chainrule__=np.frombuffer(header, np.uint8))
+    with pytest.raises(CheckpointError, match="no structure"):
+        cr.load(meta)
+    with pytest.raises(TypeError, match="objects"):
+        cr.save({"x": np.array([None], dtype=object)}, tmp_path / "out.npz")
