@@ -3,7 +3,8 @@
 Search order without a path: ``$CHAINRULE_DATA`` (and its ``mnist``/``fashion-mnist``
 subfolder), Debian's ``/usr/share/datasets/fashion-mnist/`` (package
 ``dataset-fashion-mnist``, Fashion-MNIST only), then ``~/.cache/chainrule/<name>``.
-Nothing is downloaded: the error says where chainrule looked and how to get the files.
+Nothing is downloaded unless ``download=True`` (then into the cache, MD5-verified); otherwise
+the error says where chainrule looked and how to get the files.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from chainrule.data.download import download as fetch
 from chainrule.data.errors import DatasetError
 from chainrule.data.idx import read_idx
 
@@ -33,7 +35,7 @@ def candidate_folders(name: str) -> list[Path]:
         folders += [root / name, root]
     if name == "fashion-mnist":
         folders.append(DEBIAN_FASHION_MNIST)
-    folders.append(Path.home() / ".cache" / "chainrule" / name)
+    folders.append(cache_folder(name))
     return folders
 
 
@@ -44,8 +46,15 @@ def _find(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _locate(name: str, path) -> dict[str, Path]:
+def cache_folder(name: str) -> Path:
+    """Where ``download=True`` puts the files of dataset ``name``."""
+    return Path.home() / ".cache" / "chainrule" / name
+
+
+def _locate(name: str, path, download: bool = False) -> dict[str, Path]:
     folders = [Path(path)] if path is not None else candidate_folders(name)
+    if download and path is None:
+        fetch(name, cache_folder(name))
     for folder in folders:
         found = {key: _find(folder, stem) for key, stem in FILES.items()}
         if all(found.values()):
@@ -54,7 +63,8 @@ def _locate(name: str, path) -> dict[str, Path]:
     looked = ", ".join(str(f) for f in folders)
     raise DatasetError(
         f"{name}: the four IDX files ({', '.join(FILES.values())}, optionally .gz) were not "
-        f"found in {looked}; get them with {hint}a path (--data PATH) or $CHAINRULE_DATA"
+        f"found in {looked}; get them with {hint}a path (--data PATH), $CHAINRULE_DATA, "
+        f"or download=True"
     )
 
 
@@ -78,19 +88,19 @@ def _load_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.nda
     return x, labels.astype(np.int64)
 
 
-def load_idx_dataset(name: str, path=None):
+def load_idx_dataset(name: str, path=None, download: bool = False):
     """``(X_train, y_train), (X_test, y_test)``: X float32 (N, 784) in [0, 1], y int64."""
-    files = _locate(name, path)
+    files = _locate(name, path, download)
     train = _load_pair(files["train_images"], files["train_labels"])
     test = _load_pair(files["test_images"], files["test_labels"])
     return train, test
 
 
-def load_mnist(path=None):
+def load_mnist(path=None, download: bool = False):
     """The MNIST handwritten digits (60,000 train, 10,000 test) from IDX files."""
-    return load_idx_dataset("mnist", path)
+    return load_idx_dataset("mnist", path, download)
 
 
-def load_fashion_mnist(path=None):
+def load_fashion_mnist(path=None, download: bool = False):
     """Fashion-MNIST (Zalando's 28x28 clothing images, 10 classes) from IDX files."""
-    return load_idx_dataset("fashion-mnist", path)
+    return load_idx_dataset("fashion-mnist", path, download)

@@ -1,0 +1,50 @@
+"""load_mnist(download=True) from a local file:// mirror: MD5 checked, nothing kept on mismatch."""
+
+import gzip
+import hashlib
+
+import numpy as np
+import pytest
+
+from chainrule.data import DatasetError, download, load_mnist
+from tests.data.test_idx import _idx_bytes
+
+
+@pytest.fixture
+def mirror(tmp_path, monkeypatch):
+    """A fake MNIST mirror of 4 train / 2 test images, and HOME pointed at an empty folder."""
+    served = tmp_path / "mirror"
+    served.mkdir()
+    rng = np.random.default_rng(0)
+    checksums = {}
+    for stem, n in (("train", 4), ("t10k", 2)):
+        images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+        labels = rng.integers(0, 10, n, dtype=np.uint8)
+        for kind, array in (("images-idx3", images), ("labels-idx1", labels)):
+            name = f"{stem}-{kind}-ubyte.gz"
+            payload = gzip.compress(_idx_bytes(array, 0x08))
+            (served / name).write_bytes(payload)
+            checksums[name] = hashlib.md5(payload).hexdigest()
+    monkeypatch.setitem(download.MIRRORS, "mnist", served.as_uri() + "/")
+    monkeypatch.setitem(download.MD5, "mnist", checksums)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CHAINRULE_DATA", raising=False)
+    return tmp_path / "home" / ".cache" / "chainrule" / "mnist", checksums
+
+
+def test_download_fills_the_cache_after_checking_md5(mirror):
+    cache, _ = mirror
+    with pytest.raises(DatasetError, match="download=True"):
+        load_mnist()  # never fetched unless asked
+    (x, y), (x_test, y_test) = load_mnist(download=True)
+    assert x.shape == (4, 784) and x_test.shape == (2, 784) and y.dtype == np.int64
+    assert sorted(p.name for p in cache.iterdir()) == sorted(download.MD5["mnist"])
+
+
+def test_a_file_with_the_wrong_md5_is_not_saved(mirror):
+    cache, checksums = mirror
+    checksums["t10k-images-idx3-ubyte.gz"] = "0" * 32
+    with pytest.raises(DatasetError, match="does not match its published MD5"):
+        load_mnist(download=True)
+    assert not (cache / "t10k-images-idx3-ubyte.gz").exists()
+    assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]
