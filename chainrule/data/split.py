@@ -8,8 +8,10 @@ import numpy as np
 def stratified_split(x: np.ndarray, y: np.ndarray, test_fraction: float, seed: int = 0):
     """``(x_a, y_a), (x_b, y_b)`` with about ``test_fraction`` of each class in the second part.
 
-    Each class contributes ``round(test_fraction * count)`` samples, chosen by a permutation
-    drawn from ``seed``; both parts keep a shuffled order.
+    The second part has ``ceil(test_fraction * N)`` samples, as in scikit-learn's
+    ``train_test_split``: each class gives ``floor(test_fraction * count)``, and the classes
+    with the largest remainders one more. Samples are chosen by a permutation drawn from
+    ``seed``; both parts keep a shuffled order.
     """
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"stratified_split: test_fraction must be in (0, 1), got {test_fraction}")
@@ -18,7 +20,11 @@ def stratified_split(x: np.ndarray, y: np.ndarray, test_fraction: float, seed: i
     ranked = order[np.argsort(y[order], kind="stable")]  # shuffled within each class
     _, starts, counts = np.unique(y[ranked], return_index=True, return_counts=True)
     rank_in_class = np.arange(len(y)) - np.repeat(starts, counts)
-    held_out = rank_in_class < np.repeat(np.round(counts * test_fraction).astype(int), counts)
+    share = counts * test_fraction
+    quota = np.floor(share).astype(np.int64)
+    extra = int(np.ceil(test_fraction * len(y))) - int(quota.sum())
+    quota[np.argsort(quota - share, kind="stable")[:extra]] += 1  # largest remainders first
+    held_out = rank_in_class < np.repeat(quota, counts)
     second = rng.permutation(ranked[held_out])
     first = rng.permutation(ranked[~held_out])
     return (x[first], y[first]), (x[second], y[second])
