@@ -1,0 +1,198 @@
+"""``python -m benchmarks [--quick] [--json PATH]``: every workload, alternating contenders.
+
+Each contender starts from the same weights and sees the same batches; each repetition runs
+the contenders in a rotated order; the table reports medians. Results are checked to agree
+(final loss and weights) before any time is reported, so a fast wrong result cannot win.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import chainrule_mlp, classic, numpy_mlp, overhead, report, torch_mlp
+
+SIZES = (784, 256, 128, 10)
+
+
+def load_data():
+    """Fashion-MNIST training images when the files exist, same-shaped synthetic data otherwise."""
+    from chainrule.data import load_fashion_mnist
+
+    try:
+        (x, y), _ = load_fashion_mnist()
+        source = "Fashion-MNIST"
+    except Exception:  # noqa: BLE001 - any missing/corrupt file means: fall back, and say so
+        rng = np.random.default_rng(0)
+        x = rng.random((60000, 784), dtype=np.float32)
+        y = rng.integers(0, 10, 60000)
+        source = "synthetic (Fashion-MNIST files not found)"
+    return np.ascontiguousarray(x, np.float32), np.asarray(y, np.int64), source
+
+
+def init_weights(sizes, rng):
+    """PyTorch's default Linear init, U(-1/sqrt(in), 1/sqrt(in)), as (W1, b1, W2, b2, ...)."""
+    params = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+        bound = 1 / np.sqrt(n_in)
+        params.append(rng.uniform(-bound, bound, (n_in, n_out)).astype(np.float32))
+        params.append(rng.uniform(-bound, bound, n_out).astype(np.float32))
+    return params
+
+
+def alternate(contenders: dict, reps: int):
+    """Run each contender ``reps`` times in rotated order: median seconds and last result."""
+    names = list(contenders)
+    times = {n: [] for n in names}
+    results = {}
+    for rep in range(reps):
+        for n in names[rep % len(names) :] + names[: rep % len(names)]:
+            start = time.perf_counter()
+            results[n] = contenders[n]()
+            times[n].append(time.perf_counter() - start)
+    return {n: statistics.median(t) for n, t in times.items()}, results
+
+
+def check_agree(workload, results, reference="numpy", tol=1e-2):
+    """Raise if any contender's weights differ from the floor's by more than ``tol``."""
+    ref = results[reference]
+    for name, res in results.items():
+        diff = max(float(np.abs(a - b).max()) for a, b in zip(ref, res, strict=True))
+        if diff > tol:
+            raise AssertionError(f"{workload}: {name} disagrees with {reference} by {diff:.3g}")
+
+
+def mlp_workloads(x, y, n_batches, reps, has_torch):
+    rng = np.random.default_rng(1)
+    init = init_weights(SIZES, rng)
+    rows = []
+    for batch, opt, lr in (
+        (10, "sgd", 0.05),
+        (64, "sgd", 0.1),
+        (256, "sgd", 0.1),
+        (64, "adam", 1e-3),
+    ):
+        n = min(len(x), n_batches * batch) if n_batches else len(x)
+        order = rng.permutation(len(x))[:n]
+        batches = [order[i : i + batch] for i in range(0, n, batch)]
+        mods = {"numpy": numpy_mlp, "chainrule": chainrule_mlp}
+        if has_torch:
+            mods["torch"] = torch_mlp
+        runs = {
+            k: (lambda m=m, b=batches, o=opt, r=lr: m.train(init, x, y, b, o, r))
+            for k, m in mods.items()
+        }
+        medians, results = alternate(runs, reps)
+        name = f"MLP {opt.upper()} batch {batch}, {len(batches)} batches"
+        check_agree(name, {k: r[1] for k, r in results.items()})
+        rows.append({"workload": name, **medians, "losses": {k: r[0] for k, r in results.items()}})
+    # inference throughput under no_grad over the same images
+    xs = x[: 10000 if n_batches else len(x)]
+    runs = {k: (lambda m=m: m.predict(init, xs)) for k, m in mods.items()}
+    medians, results = alternate(runs, reps)
+    for k, out in results.items():
+        np.testing.assert_allclose(out, results["numpy"], rtol=1e-3, atol=1e-4, err_msg=k)
+    rows.append({"workload": f"MLP inference, no_grad, {len(xs)} images", **medians})
+    return rows
+
+
+def classic_workload(x, labels, n_batches, reps):
+    net_sizes = [784, 30, 10]
+    rng = np.random.default_rng(2)
+    weights = [
+        rng.standard_normal((a, b)).astype(np.float32)
+        for a, b in zip(net_sizes[:-1], net_sizes[1:], strict=True)
+    ]
+    biases = [rng.standard_normal(b).astype(np.float32) for b in net_sizes[1:]]
+    y = np.eye(10, dtype=np.float32)[labels]
+    n = min(len(x), 10 * n_batches) if n_batches else len(x)
+    order = rng.permutation(len(x))[:n]
+    batches = [order[i : i + 10] for i in range(0, n, 10)]
+    contenders = {
+        "numpy": lambda: classic.train_vectorised(weights, biases, x, y, batches, 3.0),
+        "chainrule": lambda: classic.train_chainrule(weights, biases, x, y, batches, 3.0),
+        "per-sample": lambda: classic.train_per_sample(weights, biases, x, y, batches, 3.0),
+    }
+    medians, results = alternate(contenders, max(1, reps - 1))
+    name = f"classic Network([784, 30, 10]) batch 10 eta 3.0, {len(batches)} batches"
+    check_agree(name, {k: r[0] + r[1] for k, r in results.items()}, tol=1e-2)
+    return {
+        "workload": name,
+        "numpy": medians["numpy"],
+        "chainrule": medians["chainrule"],
+        "per_sample": medians["per-sample"],
+        "speedup_vs_per_sample": medians["per-sample"] / medians["chainrule"],
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a few hundred batches, 2 reps")
+    parser.add_argument("--reps", type=int, default=None, help="repetitions (default 2 / 5)")
+    parser.add_argument(
+        "--batches", type=int, default=None, help="batches per workload (default 300 / epoch)"
+    )
+    parser.add_argument("--json", type=Path, default=None, help="where to write the results")
+    args = parser.parse_args(argv)
+    for option in ("reps", "batches"):
+        if getattr(args, option) is not None and getattr(args, option) < 1:
+            parser.error(f"--{option} must be >= 1, got {getattr(args, option)}")
+    reps = args.reps or (2 if args.quick else 5)
+    n_batches = args.batches or (300 if args.quick else None)
+    has_torch = torch_mlp.available()
+    cores = os.cpu_count() or 1
+    if has_torch:
+        import torch
+
+        torch.set_num_threads(cores)
+    x, y, source = load_data()
+    print(
+        f"data: {source}; {platform.processor() or platform.machine()}, {cores} cores; "
+        f"torch threads {cores if has_torch else 'n/a (torch not installed)'}",
+        flush=True,
+    )
+    rows = mlp_workloads(x, y, n_batches, reps, has_torch)
+    op_rows = {}
+    for name in ("chainrule", "torch") if has_torch else ("chainrule",):
+        op_rows[name], _ = overhead.us_per_op(name, repeat=20 if args.quick else 100)
+    rows.append({"workload": "200-op chain fwd+bwd", "unit": "µs/op", "numpy": None, **op_rows})
+    chains = [
+        overhead.long_chain(n)
+        for n in ((1000, 5000, 10000) if args.quick else (10000, 50000, 100000))
+    ]
+    cl = classic_workload(x, y, n_batches, reps)
+    rows.append(cl)
+    print(report.table(rows))
+    print(
+        f"classic: chainrule {cl['speedup_vs_per_sample']:.1f}× faster than per-sample "
+        f"({cl['per_sample']:.3g} s)"
+    )
+    for c in chains:
+        print(
+            f"chain of {c['ops']} ops: {c['seconds']:.3f} s fwd+bwd, "
+            f"peak traced {c['peak_mib']:.1f} MiB"
+        )
+    results = {
+        "data": source,
+        "cores": cores,
+        "quick": args.quick,
+        "reps": reps,
+        "python": sys.version.split()[0],
+        "rows": rows,
+        "chains": chains,
+    }
+    path = args.json or Path(__file__).parent / "results" / f"bench-{int(time.time())}.json"
+    report.write_json(results, path)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The classic Network([784, 30, 10]) recipe: sigmoid layers, quadratic cost, mini-batch SGD.
+
+Three versions from the same weights over the same mini-batches: the per-sample algorithm
+as the classic code writes it (backprop one example at a time, sum the gradients), the same
+algorithm vectorised over the mini-batch in NumPy, and ``chainrule.classic.Network``.
+Backprop: delta_L = (a_L - y) * s'(z_L), delta_l = (delta_{l+1} W_{l+1}^T) * s'(z_l),
+dW_l = a_{l-1}^T delta_l, db_l = sum delta_l; each step W -= eta/m * dW.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule.classic import Network
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _backprop(weights, biases, x, y):
+    """Gradients of 1/2 ||a_L - y||^2 summed over the rows of ``x`` (one row or many)."""
+    acts, zs, a = [x], [], x
+    for w, b in zip(weights, biases, strict=True):
+        z = a @ w + b
+        zs.append(z)
+        a = _sigmoid(z)
+        acts.append(a)
+    delta = (a - y) * a * (1 - a)
+    dws, dbs = [None] * len(weights), [None] * len(weights)
+    for i in range(len(weights) - 1, -1, -1):
+        dws[i] = acts[i].T @ delta
+        dbs[i] = delta.sum(axis=0)
+        if i > 0:
+            s = acts[i]
+            delta = (delta @ weights[i].T) * s * (1 - s)
+    return dws, dbs
+
+
+def train_per_sample(weights, biases, x, y, batches, eta):
+    weights, biases = [w.copy() for w in weights], [b.copy() for b in biases]
+    for idx in batches:
+        dws = [np.zeros_like(w) for w in weights]
+        dbs = [np.zeros_like(b) for b in biases]
+        for i in idx:  # the classic per-sample loop, kept on purpose: it is the baseline
+            sw, sb = _backprop(weights, biases, x[i : i + 1], y[i : i + 1])
+            for acc, g in zip(dws + dbs, sw + sb, strict=True):
+                acc += g
+        scale = np.float32(eta / len(idx))
+        for p, g in zip(weights + biases, dws + dbs, strict=True):
+            p -= scale * g
+    return weights, biases
+
+
+def train_vectorised(weights, biases, x, y, batches, eta):
+    weights, biases = [w.copy() for w in weights], [b.copy() for b in biases]
+    for idx in batches:
+        dws, dbs = _backprop(weights, biases, x[idx], y[idx])
+        scale = np.float32(eta / len(idx))
+        for p, g in zip(weights + biases, dws + dbs, strict=True):
+            p -= scale * g
+    return weights, biases
+
+
+def train_chainrule(weights, biases, x, y, batches, eta):
+    net = Network([x.shape[1], *(w.shape[1] for w in weights)], seed=0)
+    for p, v in zip(net.weights + net.biases, weights + biases, strict=True):
+        p.data[...] = v
+    for idx in batches:
+        net.update_mini_batch(x[idx], y[idx], eta)
+    return [w.data for w in net.weights], [b.data for b in net.biases]

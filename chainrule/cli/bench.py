@@ -1,0 +1,41 @@
+"""``chainrule bench``: the benchmark suite of ``benchmarks/`` (same as ``python -m benchmarks``).
+
+The suite lives in the source checkout, not in the installed package, so this command needs
+to run from the repository root (or with it on PYTHONPATH).
+"""
+
+from __future__ import annotations
+
+from chainrule.cli import UsageError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "bench",
+        help="time chainrule against hand-written NumPy and PyTorch",
+        description="Run every benchmark workload (MLP SGD/Adam epochs, inference, per-op "
+        "overhead, long chains, the classic Network) for chainrule, the hand-written NumPy "
+        "floor and PyTorch when installed, check they agree, print the table, write JSON.",
+    )
+    p.add_argument("--quick", action="store_true", help="a few hundred batches, 2 repetitions")
+    p.add_argument("--reps", type=int, default=None, help="repetitions (default 2 / 5)")
+    p.add_argument("--json", default=None, metavar="FILE", help="where to write the results")
+    p.set_defaults(handler=run_bench)
+
+
+def run_bench(args) -> int:
+    try:
+        from benchmarks.__main__ import main
+    except ModuleNotFoundError as exc:
+        if exc.name != "benchmarks":
+            raise
+        raise UsageError(
+            "bench: the benchmarks/ folder of a source checkout is needed; run from the "
+            "repository root"
+        ) from None
+    if args.reps is not None and args.reps < 1:
+        raise UsageError(f"bench: --reps must be >= 1, got {args.reps}")
+    argv = ["--quick"] if args.quick else []
+    argv += ["--reps", str(args.reps)] if args.reps else []
+    argv += ["--json", args.json] if args.json else []
+    return main(argv)

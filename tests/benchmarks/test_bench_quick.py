@@ -1,0 +1,87 @@
+"""Smoke tests of the benchmark suite: a tiny run works and the contenders agree.
+
+No timings are asserted; the references are independent NumPy code (the floor, the
+vectorised classic algorithm) and closed-form values.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks import chainrule_mlp, classic, numpy_mlp, overhead
+from benchmarks.__main__ import SIZES, init_weights, main
+
+
+def _data(n=256, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((n, SIZES[0]), dtype=np.float32), rng.integers(0, 10, n)
+
+
+@pytest.mark.parametrize("optimizer, lr", [("sgd", 0.1), ("adam", 1e-3)])
+def test_chainrule_mlp_matches_numpy_floor(optimizer, lr):
+    x, y = _data()
+    init = init_weights(SIZES, np.random.default_rng(1))
+    batches = [np.arange(i, i + 32) for i in range(0, 256, 32)]
+    loss_np, w_np = numpy_mlp.train(init, x, y, batches, optimizer, lr)
+    loss_cr, w_cr = chainrule_mlp.train(init, x, y, batches, optimizer, lr)
+    assert loss_cr == pytest.approx(loss_np, rel=1e-5)
+    # Adam's m / sqrt(v) amplifies rounding where gradients are tiny: 1e-4 is 1/80 of the
+    # 8 steps of at most lr = 1e-3 each
+    atol = 1e-6 if optimizer == "sgd" else 1e-4
+    for a, b in zip(w_np, w_cr, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=atol)
+    assert all(w.dtype == np.float32 for w in w_cr)
+
+
+@pytest.mark.torch
+def test_numpy_floor_matches_torch():
+    torch = pytest.importorskip("torch")
+    from benchmarks import torch_mlp
+
+    torch.set_num_threads(1)
+    x, y = _data()
+    init = init_weights(SIZES, np.random.default_rng(1))
+    batches = [np.arange(i, i + 64) for i in range(0, 256, 64)]
+    for optimizer, lr in (("sgd", 0.05), ("adam", 1e-3)):
+        loss_np, w_np = numpy_mlp.train(init, x, y, batches, optimizer, lr)
+        loss_t, w_t = torch_mlp.train(init, x, y, batches, optimizer, lr)
+        assert loss_t == pytest.approx(loss_np, rel=1e-4)
+        for a, b in zip(w_np, w_t, strict=True):
+            np.testing.assert_allclose(b, a, rtol=1e-3, atol=1e-4)
+
+
+def test_classic_versions_agree():
+    x, labels = _data(60)
+    y = np.eye(10, dtype=np.float32)[labels]
+    rng = np.random.default_rng(2)
+    weights = [rng.standard_normal(s).astype(np.float32) for s in ((784, 30), (30, 10))]
+    biases = [rng.standard_normal(n).astype(np.float32) for n in (30, 10)]
+    batches = [np.arange(i, i + 10) for i in range(0, 60, 10)]
+    ref = classic.train_per_sample(weights, biases, x, y, batches, 3.0)
+    for train in (classic.train_vectorised, classic.train_chainrule):
+        got = train(weights, biases, x, y, batches, 3.0)
+        for a, b in zip(ref[0] + ref[1], got[0] + got[1], strict=True):
+            np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5)
+
+
+def test_chain_gradient_is_the_product_of_the_factors():
+    _, grad = overhead.us_per_op("chainrule", n_ops=200, repeat=1)
+    assert grad == pytest.approx(1.0001**100, rel=1e-5)
+
+
+def test_quick_run_writes_json(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    assert main(["--quick", "--reps", "1", "--batches", "3", "--json", str(out)]) == 0
+    results = json.loads(out.read_text())
+    names = [r["workload"] for r in results["rows"]]
+    assert any("MLP SGD batch 64" in n for n in names) and any("classic" in n for n in names)
+    assert "chainrule / floor" in capsys.readouterr().out
+
+
+def test_bad_option_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        main(["--reps", "0"])
+    assert "--reps must be >= 1" in capsys.readouterr().err
