@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import chainrule_mlp, classic, numpy_mlp, overhead, report, torch_mlp
+from benchmarks import chainrule_mlp, classic, memory, numpy_mlp, overhead, report, torch_mlp
 
 SIZES = (784, 256, 128, 10)
 
@@ -169,11 +169,28 @@ def main(argv=None) -> int:
     ]
     cl = classic_workload(x, y, n_batches, reps)
     rows.append(cl)
+    mem_batches = n_batches or len(x) // 64
+    mem = {
+        c: memory.measure(c, 64, mem_batches)
+        for c in ("numpy", "chainrule", "torch")[: 2 + has_torch]
+    }
+    rows.append(
+        {
+            "workload": f"max RSS, MLP SGD batch 64, {mem_batches} batches",
+            "unit": "MiB",
+            **{c: m["peak_mib"] for c, m in mem.items()},
+        }
+    )
     print(report.table(rows))
     print(
         f"classic: chainrule {cl['speedup_vs_per_sample']:.1f}× faster than per-sample "
         f"({cl['per_sample']:.3g} s)"
     )
+    for c, m in mem.items():
+        print(
+            f"max RSS {c}: {m['peak_mib']:.0f} MiB, of which {m['baseline_mib']:.0f} MiB "
+            "before training (interpreter, imports, data)"
+        )
     for c in chains:
         print(
             f"chain of {c['ops']} ops: {c['seconds']:.3f} s fwd+bwd, "
@@ -187,6 +204,7 @@ def main(argv=None) -> int:
         "python": sys.version.split()[0],
         "rows": rows,
         "chains": chains,
+        "memory": mem,
     }
     path = args.json or Path(__file__).parent / "results" / f"bench-{int(time.time())}.json"
     report.write_json(results, path)
