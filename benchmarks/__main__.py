@@ -69,6 +69,15 @@ def check_agree(workload, results, reference="numpy", tol=1e-2):
             raise AssertionError(f"{workload}: {name} disagrees with {reference} by {diff:.3g}")
 
 
+def check_losses(workload, losses, reference="numpy", rtol=0.25):
+    """Raise if a contender's final loss is not within ``rtol`` of the floor's."""
+    for name, loss in losses.items():
+        if not abs(loss - losses[reference]) <= rtol * abs(losses[reference]):
+            raise AssertionError(
+                f"{workload}: final loss of {name} {loss:.4g}, {reference} {losses[reference]:.4g}"
+            )
+
+
 def mlp_workloads(x, y, n_batches, reps, has_torch):
     rng = np.random.default_rng(1)
     init = init_weights(SIZES, rng)
@@ -89,9 +98,14 @@ def mlp_workloads(x, y, n_batches, reps, has_torch):
             k: (lambda m=m, b=batches, o=opt, r=lr: m.train(init, x, y, b, o, r))
             for k, m in mods.items()
         }
-        medians, results = alternate(runs, reps)
         name = f"MLP {opt.upper()} batch {batch}, {len(batches)} batches"
-        check_agree(name, {k: r[1] for k, r in results.items()})
+        # Over a whole epoch float32 rounding makes the trajectories drift apart (after 6000
+        # SGD steps at batch 10, NumPy vs PyTorch differ by 0.08 in some weight), so the
+        # weights are compared after the first 20 steps and the final losses loosely.
+        first = {k: m.train(init, x, y, batches[:20], opt, lr)[1] for k, m in mods.items()}
+        check_agree(name + " (first 20 steps)", first, tol=1e-4)
+        medians, results = alternate(runs, reps)
+        check_losses(name, {k: r[0] for k, r in results.items()})
         rows.append({"workload": name, **medians, "losses": {k: r[0] for k, r in results.items()}})
     # inference throughput under no_grad over the same images
     xs = x[: 10000 if n_batches else len(x)]
