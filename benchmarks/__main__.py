@@ -134,9 +134,19 @@ def classic_workload(x, labels, n_batches, reps):
         "chainrule": lambda: classic.train_chainrule(weights, biases, x, y, batches, 3.0),
         "per-sample": lambda: classic.train_per_sample(weights, biases, x, y, batches, 3.0),
     }
-    medians, results = alternate(contenders, max(1, reps - 1))
+    # eta 3.0 on standard-normal weights is chaotic in float32: after a full epoch the
+    # vectorised NumPy and chainrule weights differ by ~1.7, so compare the first 20 steps.
+    first = [
+        train(weights, biases, x, y, batches[:20], 3.0)
+        for train in (classic.train_vectorised, classic.train_chainrule, classic.train_per_sample)
+    ]
+    medians, _ = alternate(contenders, max(1, reps - 1))
     name = f"classic Network([784, 30, 10]) batch 10 eta 3.0, {len(batches)} batches"
-    check_agree(name, {k: r[0] + r[1] for k, r in results.items()}, tol=1e-2)
+    check_agree(
+        name + " (first 20 steps)",
+        {k: r[0] + r[1] for k, r in zip(contenders, first, strict=True)},
+        tol=1e-3,
+    )
     return {
         "workload": name,
         "numpy": medians["numpy"],
