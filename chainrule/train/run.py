@@ -9,8 +9,11 @@ the shuffle and global generators' states, the history and the early-stopping st
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -211,11 +214,36 @@ class SchedulerStep(Callback):
         self.scheduler.step()
 
 
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Hold a Ctrl-C (SIGINT) until the block has finished, then raise KeyboardInterrupt.
+
+    An epoch's checkpoints, history files and ``Run.epoch`` are updated together: without
+    this, a Ctrl-C landing while ``last.npz`` is written (a large part of a short epoch)
+    leaves ``Run.epoch`` one ahead of the file, and the message about what was saved wrong.
+    Only where Python's own SIGINT handler is installed (main thread, not ignored).
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
 class CheckpointWriter(Callback):
     """After every epoch: ``last.npz``, ``best.npz`` (on a new best validation accuracy, ties
     broken by the loss) and the history files; ``curves.png`` at most every ``PLOT_EVERY``
     seconds (drawing it takes ~0.2 s, far longer than an epoch on digits; ``Run.train``
-    draws it once more at the end)."""
+    draws it once more at the end). A Ctrl-C meanwhile waits until all are written."""
 
     PLOT_EVERY = 20.0
 
@@ -225,12 +253,13 @@ class CheckpointWriter(Callback):
 
     def on_epoch_end(self, trainer, epoch: int, metrics: dict) -> None:
         run = self.run
-        run.epoch = epoch
-        if "val_acc" in metrics and _score(metrics) > tuple(run.best_score):
-            run.best_score = _score(metrics)
-            run.save_checkpoint(run.folder / "best.npz")
-        run.save_checkpoint(run.folder / "last.npz")
-        write_history(trainer.history, run.folder)
+        with interrupts_deferred():
+            run.epoch = epoch
+            if "val_acc" in metrics and _score(metrics) > tuple(run.best_score):
+                run.best_score = _score(metrics)
+                run.save_checkpoint(run.folder / "best.npz")
+            run.save_checkpoint(run.folder / "last.npz")
+            write_history(trainer.history, run.folder)
         if time.monotonic() - self._plotted >= self.PLOT_EVERY:
             run.plot()
             self._plotted = time.monotonic()

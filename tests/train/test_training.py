@@ -199,3 +199,28 @@ def test_divergence_after_a_good_epoch_keeps_its_checkpoint(tmp_path):
     assert saved["epoch"] == 1
     assert all(np.isfinite(v.data).all() for v in saved["model"].values())
     assert json.loads((tmp_path / "history.json").read_text())[-1]["epoch"] == 1
+
+
+def test_ctrl_c_while_a_checkpoint_is_written_waits_for_it(tmp_path, monkeypatch):
+    """A real SIGINT arriving in the middle of writing epoch 2's last.npz: the file, the
+    history and run.epoch must still agree (the interrupt is raised once they are written)."""
+    import os
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        pytest.skip("SIGINT is not handled by Python here")
+    run = Run(TrainConfig(**SMALL), tmp_path, quiet=True)
+    original = Run.save_checkpoint
+
+    def save_and_get_interrupted(self, path, partial_epoch=False):
+        if path.name == "last.npz" and self.epoch == 2:
+            os.kill(os.getpid(), signal.SIGINT)  # delivered before the file is written
+        original(self, path, partial_epoch)
+
+    monkeypatch.setattr(Run, "save_checkpoint", save_and_get_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run.train()
+    on_disk = cr.load(tmp_path / "last.npz")
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert run.epoch == on_disk["epoch"] == len(history) == 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
