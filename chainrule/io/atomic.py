@@ -11,7 +11,11 @@ from pathlib import Path
 @contextlib.contextmanager
 def atomic_write(path, mode: str = "wb"):
     """Yield a temporary file next to ``path``; on success flush, fsync and rename it over
-    ``path``. On any error the temporary file is removed and ``path`` is left untouched."""
+    ``path``. On any error the temporary file is removed and ``path`` is left untouched.
+
+    The file gets the permissions an ordinary ``open`` would give it (0666 less the umask),
+    not the owner-only 0600 of ``mkstemp``'s temporary file.
+    """
     path = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -19,6 +23,8 @@ def atomic_write(path, mode: str = "wb"):
         raise OSError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, mode) as handle:
+            with contextlib.suppress(OSError):  # best effort (e.g. filesystems without modes)
+                os.chmod(tmp, 0o666 & ~_umask())
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -33,3 +39,10 @@ def atomic_write(path, mode: str = "wb"):
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it; it is put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

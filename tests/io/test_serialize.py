@@ -110,3 +110,21 @@ def test_object_arrays_and_malformed_metadata_are_refused(tmp_path):
         cr.load(meta)
     with pytest.raises(TypeError, match="objects"):
         cr.save({"x": np.array([None], dtype=object)}, tmp_path / "out.npz")
+
+
+def test_saved_files_get_the_permissions_of_an_ordinary_open(tmp_path):
+    """Not mkstemp's owner-only 0600: a run folder stays readable by the group/others the
+    umask allows, like any file written with open()."""
+    import stat
+
+    previous = os.umask(0o022)
+    try:
+        (tmp_path / "plain.txt").write_text("x")  # the reference: what open() gives
+        cr.save({"w": np.ones(3)}, tmp_path / "state.npz")
+        modes = {stat.S_IMODE((tmp_path / n).stat().st_mode) for n in ("plain.txt", "state.npz")}
+        assert modes == {0o644}
+        os.umask(0o077)
+        cr.save({"w": np.ones(3)}, tmp_path / "private.npz")
+        assert stat.S_IMODE((tmp_path / "private.npz").stat().st_mode) == 0o600
+    finally:
+        os.umask(previous)
