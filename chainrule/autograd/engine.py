@@ -37,12 +37,18 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
                 if parent is None or grad is None:
                     continue
                 if type(parent) is Context:
-                    grad = _checked(node, grad, parent.out_shape, parent.out_dtype)
-                    if parent in pending:
-                        pending[parent] = pending[parent] + grad  # never mutate the first arrival
-                    else:
+                    if (
+                        type(grad) is not np.ndarray
+                        or grad.shape != parent.out_shape
+                        or grad.dtype != parent.out_dtype
+                    ):
+                        grad = _checked(node, grad, parent.out_shape, parent.out_dtype)
+                    earlier = pending.get(parent)
+                    if earlier is None:
                         pending[parent] = grad
                         heappush(heap, (-parent.seq, parent))
+                    else:
+                        pending[parent] = earlier + grad  # never mutate the first arrival
                 else:
                     grad = _checked(node, grad, parent.data.shape, parent.data.dtype)
                     _add_leaf_grad(leaf_grads, parent, grad)
@@ -58,9 +64,10 @@ def _call_backward(node: Context, grad_output) -> tuple:
             f"backward: the saved arrays of {node.name} were freed by an earlier backward(); "
             "pass retain_graph=True to the first backward() to run it again"
         )
-    if node.versions is not None:
-        for box, version in node.versions:
-            if box[0] != version:
+    versions = node.versions
+    if versions is not None:
+        for i in range(0, len(versions), 2):
+            if versions[i][0] != versions[i + 1]:
                 raise GraphError(
                     f"backward: an array saved by {node.name} for its gradient was modified "
                     "in place after the op ran; the gradient would be wrong. Use an "

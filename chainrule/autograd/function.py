@@ -19,6 +19,8 @@ from chainrule.autograd.grad_mode import state as _grad_state
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import ShapeError
 
+_wrap = Tensor._wrap  # a new Tensor around an op's output, without checks
+
 # A strictly increasing stamp per recorded node: a node's inputs always carry smaller stamps,
 # so the engine visits nodes in decreasing stamp order, which is a topological order.
 _next_seq = itertools.count().__next__
@@ -37,24 +39,11 @@ class Context:
     Ops may set other attributes (``ctx.axis = ...``) for settings their backward needs.
     """
 
-    __slots__ = (
-        "fn",
-        "saved_tensors",
-        "needs_input_grad",
-        "parents",
-        "seq",
-        "out_shape",
-        "out_dtype",
-        "versions",
-        "retained",
-        "__dict__",
-        "__weakref__",
-    )
-
-    def __init__(self) -> None:
-        self.saved_tensors = ()
-        self.versions = None
-        self.retained = None
+    # Plain attributes with class-level defaults: creating a node sets only what it needs
+    # (Python 3.11 stores instance attributes inline, as fast as __slots__).
+    saved_tensors = ()
+    versions = None
+    retained = None
 
     def save_for_backward(self, *arrays) -> None:
         """Keep ``arrays`` (inputs or the output) for ``backward``; released after backward()."""
@@ -87,8 +76,9 @@ class Function:
         """Run the op on Tensors (or scalars/arrays) and record it in the graph when needed."""
         ctx = Context()
         record = False
+        args = []
         if _grad_state.enabled:
-            args, needs, parents = [], [], []
+            needs, parents = [], []
             for x in inputs:
                 if isinstance(x, Tensor):
                     args.append(x.data)
@@ -103,7 +93,8 @@ class Function:
                 parents.append(None)
             ctx.needs_input_grad = tuple(needs)
         else:
-            args = [x.data if isinstance(x, Tensor) else x for x in inputs]
+            for x in inputs:
+                args.append(x.data if isinstance(x, Tensor) else x)
             ctx.needs_input_grad = (False,) * len(args)
 
         try:
@@ -115,7 +106,7 @@ class Function:
             raise ShapeError(f"{cls.__name__}: {exc} (input shapes {shapes})") from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        result = Tensor._wrap(out)
+        result = _wrap(out)
         if out.base is not None:  # a view (reshape, slice, transpose) shares its input's version
             _share_version_with_viewed_input(result, inputs)
         if record and out.dtype.kind == "f":  # integer and boolean results carry no gradient
@@ -144,13 +135,22 @@ def _share_version_with_viewed_input(result: Tensor, inputs: tuple) -> None:
 
 
 def _remember_versions(ctx: Context, inputs: tuple, result: Tensor) -> None:
-    """Note the version of every tensor whose array was saved, to catch later in-place edits."""
-    saved_ids = {id(a) for a in ctx.saved_tensors}
-    watched = [t for t in inputs if isinstance(t, Tensor) and id(t.data) in saved_ids]
-    if id(result.data) in saved_ids:
-        watched.append(result)
+    """Note the version of every tensor whose array was saved, to catch later in-place edits.
+
+    ``ctx.versions`` is a flat tuple ``(counter, version, counter, version, ...)``.
+    """
+    saved = ctx.saved_tensors
+    watched = []
+    for t in (*inputs, result):
+        if isinstance(t, Tensor):
+            data = t.data
+            for array in saved:
+                if array is data:
+                    watched.append(t._version)
+                    watched.append(t._version[0])
+                    break
     if watched:
-        ctx.versions = tuple((t._version, t._version[0]) for t in watched)
+        ctx.versions = tuple(watched)
 
 
 def sum_tangents(*tangents):

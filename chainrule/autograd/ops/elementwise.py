@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.autograd.broadcast import sum_to
+from chainrule.autograd.broadcast import shape_of, sum_to
 from chainrule.autograd.function import Function, sum_tangents
 
 
@@ -17,7 +17,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (shape_of(a), shape_of(b))
         return a + b
 
     @staticmethod
@@ -37,7 +37,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (shape_of(a), shape_of(b))
         return a - b
 
     @staticmethod
@@ -63,8 +63,8 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
-        grad_a = sum_to(grad_output * b, np.shape(a)) if ctx.needs_input_grad[0] else None
-        grad_b = sum_to(grad_output * a, np.shape(b)) if ctx.needs_input_grad[1] else None
+        grad_a = sum_to(grad_output * b, shape_of(a)) if ctx.needs_input_grad[0] else None
+        grad_b = sum_to(grad_output * a, shape_of(b)) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
     @staticmethod
@@ -84,9 +84,9 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
-        grad_a = sum_to(grad_output / b, np.shape(a)) if ctx.needs_input_grad[0] else None
+        grad_a = sum_to(grad_output / b, shape_of(a)) if ctx.needs_input_grad[0] else None
         grad_b = (
-            sum_to(-grad_output * a / (b * b), np.shape(b)) if ctx.needs_input_grad[1] else None
+            sum_to(-grad_output * a / (b * b), shape_of(b)) if ctx.needs_input_grad[1] else None
         )
         return grad_a, grad_b
 
@@ -128,9 +128,9 @@ class Pow(Function):
         a, b, y = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = sum_to(grad_output * _power_rule(a, b), np.shape(a))
+            grad_a = sum_to(grad_output * _power_rule(a, b), shape_of(a))
         if ctx.needs_input_grad[1]:
-            grad_b = sum_to(grad_output * y * _log_or_zero(a), np.shape(b))
+            grad_b = sum_to(grad_output * y * _log_or_zero(a), shape_of(b))
         return grad_a, grad_b
 
     @staticmethod
@@ -265,7 +265,7 @@ class Clip(Function):
 
 
 def _inside(x, low, high):
-    mask = np.ones(np.shape(x), dtype=bool)
+    mask = np.ones(shape_of(x), dtype=bool)
     if low is not None:
         mask &= x >= low
     if high is not None:
@@ -319,8 +319,8 @@ def _pick_weights(a, b, wins):
 
 def _pick_backward(ctx, grad_output, a, b, wins):
     weight_a = _pick_weights(a, b, wins)
-    grad_a = sum_to(grad_output * weight_a, np.shape(a)) if ctx.needs_input_grad[0] else None
-    grad_b = sum_to(grad_output * (1 - weight_a), np.shape(b)) if ctx.needs_input_grad[1] else None
+    grad_a = sum_to(grad_output * weight_a, shape_of(a)) if ctx.needs_input_grad[0] else None
+    grad_b = sum_to(grad_output * (1 - weight_a), shape_of(b)) if ctx.needs_input_grad[1] else None
     return grad_a, grad_b
 
 
@@ -338,7 +338,7 @@ class Where(Function):
     def forward(ctx, condition, a, b):
         condition = np.asarray(condition, dtype=bool)
         ctx.save_for_backward(condition)
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (shape_of(a), shape_of(b))
         return np.where(condition, a, b)
 
     @staticmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.autograd.broadcast import sum_to
+from chainrule.autograd.broadcast import shape_of, sum_to
 from chainrule.autograd.function import Function, sum_tangents
 from chainrule.errors import ShapeError
 
@@ -17,7 +17,7 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        _check_inner("matmul", np.shape(a), np.shape(b))
+        _check_inner("matmul", shape_of(a), shape_of(b))
         ctx.save_for_backward(a, b)
         return a @ b
 
@@ -78,11 +78,11 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, w, b=None):
-        _check_inner("linear", np.shape(x), np.shape(w))
+        _check_inner("linear", shape_of(x), shape_of(w))
         ctx.save_for_backward(x, w)
         y = x @ w
         if b is not None:
-            ctx.b_shape = np.shape(b)
+            ctx.b_shape = shape_of(b)
             y += b  # y is a fresh array: adding in place saves one allocation
         return y
 
