@@ -18,6 +18,15 @@ class UsageError(Exception):
     """A user mistake on the command line (bad option value, missing or corrupt file)."""
 
 
+def one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """Make ``parser`` report a bad option in one line (exit code 2) instead of the usage."""
+
+    def error(message: str):
+        parser.exit(2, f"{parser.prog}: error: {message} (see {parser.prog} --help)\n")
+
+    parser.error = error
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chainrule",
@@ -33,12 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue  # a subcommand not built yet
         module.register(subparsers)
+    for command_parser in (parser, *subparsers.choices.values()):
+        one_line_errors(command_parser)
+    parser.set_defaults(_subparsers=subparsers.choices)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # reported by the subcommand, so the message points to its --help
+        args._subparsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     from chainrule.data import DatasetError
     from chainrule.io import CheckpointError
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import chainrule as cr
-from chainrule.cli import UsageError
+from chainrule.cli import UsageError, one_line_errors
 from chainrule.train.run import (
     ACTIVATIONS,
     DEFAULT_LR,
@@ -162,15 +162,6 @@ def register(subparsers) -> None:
 
 def _choices(names) -> str:
     return "{" + ",".join(names) + "}"
-
-
-def one_line_errors(parser: argparse.ArgumentParser) -> None:
-    """Make ``parser`` report a bad option in one line (exit code 2) instead of the usage."""
-
-    def error(message: str):
-        parser.exit(2, f"{parser.prog}: error: {message} (see {parser.prog} --help)\n")
-
-    parser.error = error
 
 
 def _config_from(args) -> TrainConfig:

@@ -21,7 +21,7 @@ from chainrule.classic import Network
 from chainrule.io import atomic_write
 from chainrule.train.history import write_history
 from chainrule.train.plots import plot_curves
-from chainrule.train.run import TrainConfig, build_model, load_dataset
+from chainrule.train.run import TrainConfig, build_model, load_dataset, make_folder
 
 CLASSIC = {
     "model": [30],
@@ -56,7 +56,7 @@ def run_classic(config: TrainConfig, folder: Path, quiet: bool = False, stream=N
     stream = stream or sys.stderr
     config = classic_config(config)
     (x_train, y_train), (x_test, y_test) = load_dataset(config.data)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     with atomic_write(folder / "config.json", "w") as handle:
         json.dump({**dataclasses.asdict(config), "classic": True}, handle, indent=1)
     n_classes = int(max(y_train.max(), y_test.max()) + 1)

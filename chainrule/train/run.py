@@ -334,7 +334,7 @@ class Run:
 
     # ---- running ----------------------------------------------------------------------------
     def write_config(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder)
         with atomic_write(self.folder / "config.json", "w") as handle:
             json.dump(dataclasses.asdict(self.config), handle, indent=1)
 
@@ -347,7 +347,7 @@ class Run:
     def train(self, callbacks=()) -> list[dict]:
         """Train from ``self.epoch`` to the configured number of epochs (extra ``callbacks``
         run before the checkpoint writer)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder)
         chain: list[Callback] = []
         if not self.quiet:
             chain.append(ProgressReporter(self.config.epochs, len(self.train_loader), self.stream))
@@ -390,6 +390,14 @@ class Run:
     def best_epoch(self) -> int:
         """The epoch whose weights ``best.npz`` holds."""
         return max(self.history, key=_score)["epoch"] if self.history else 0
+
+
+def make_folder(folder: Path) -> None:
+    """``mkdir -p folder`` with an error that says which run folder could not be made."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"cannot create the run folder {folder}: {exc.strerror or exc}") from None
 
 
 def describe_model(model: nn.Sequential, config: TrainConfig) -> str:

@@ -95,17 +95,22 @@ def test_graph_of_a_training_step(tmp_path, capsys):
     for name, shape in expected_shapes.items():
         assert titled[name][1] == shape
         assert titled[name][2].startswith("grad norm")
-    assert titled["loss"][0] == "loss = Mean"
-    ops = sorted(lines[0] for lines in nodes.values() if lines[0] not in expected_shapes)
-    assert ops == ["CrossEntropy", "Linear", "Linear", "Linear", "ReLU", "ReLU", "loss = Mean"]
-    assert len(edges) == 3 * 3 + 2 + 2  # three Linear ops with 3 inputs each, the chain links
+    # the loss node is named; cross-entropy may end in its own Mean op or reduce inside
+    assert titled["loss"][0] in ("loss = Mean", "loss = CrossEntropy")
+    ops = [lines[0] for lines in nodes.values() if lines[0] not in expected_shapes]
+    assert sorted(ops).count("Linear") == 3 and ops.count("ReLU") == 2
+    assert any("CrossEntropy" in op for op in ops) and len(ops) in (6, 7)
+    # three Linear ops with 3 inputs each, then one link into every other op
+    assert len(edges) == 3 * 3 + len(ops) - 3
 
 
 def test_graph_collapsed(tmp_path):
     out = tmp_path / "mlp.dot"
     assert main(["graph", "--model", "8", "--collapse-modules", "--out", str(out)]) == 0
     titles = sorted(lines[0] for lines in parse_dot(out.read_text())[0].values())
-    assert titles == ["0: Linear", "2: Linear", "CrossEntropy", "ReLU", "loss = Mean", "x (batch)"]
+    assert titles[:2] == ["0: Linear", "2: Linear"] and "ReLU" in titles and "x (batch)" in titles
+    losses = [t for t in titles if t not in ("0: Linear", "2: Linear", "ReLU", "x (batch)")]
+    assert losses in (["CrossEntropy", "loss = Mean"], ["loss = CrossEntropy"])
 
 
 def test_graph_of_an_expression(tmp_path):

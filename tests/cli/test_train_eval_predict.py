@@ -92,3 +92,31 @@ def test_help_lists_every_subcommand():
     result = _cli("--help")
     for command in ("train", "eval", "predict"):
         assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "chainrule: error: the following arguments are required: COMMAND"),
+        (["train", "--bogus"], "chainrule train: error: unrecognized arguments: --bogus"),
+        (["eval", "run", "extra"], "chainrule eval: error: unrecognized arguments: extra"),
+        (["graph"], "chainrule graph: error: the following arguments are required: --out"),
+        (["explain"], "chainrule explain: error: the following arguments are required"),
+        (["explain", "a", "a=1", "--png"], "chainrule explain: error: argument --png"),
+        (["train", "--batch-size", "many"], "chainrule train: error: argument --batch-size"),
+    ],
+)
+def test_argument_errors_are_one_line_naming_the_subcommand(args, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert err.startswith(message) and err.count("\n") == 1 and "usage:" not in err
+
+
+def test_run_folder_that_cannot_be_made_is_named(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["train", "--epochs", "1", "--out", str(blocker / "run"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot create the run folder {blocker / 'run'}: Not a directory" in err
