@@ -83,8 +83,11 @@ def explain_worked_example() -> WorkedExample:
     ]:
         v[f"net_{unit}"], v[f"out_{unit}"] = float(net.data[0, j]), float(out.data[0, j])
         lines.append(f"  net_{unit} = {v[f'net_{unit}']:.9f}   out_{unit} = {v[f'out_{unit}']:.9f}")
+    for k in (0, 1):  # each output's share of the error, E_ok = ½(target_k − out_ok)²
+        v[f"E_o{k + 1}"] = float(0.5 * (target.data[0, k] - out_o.data[0, k]) ** 2)
+    lines.append(f"  E_o1 = {v['E_o1']:.9f}   E_o2 = {v['E_o2']:.9f}")
     v["E_total"] = error.item()
-    lines.append(f"  E_total = Σ ½(target − out)² = {v['E_total']:.9f}")
+    lines.append(f"  E_total = Σ ½(target − out)² = E_o1 + E_o2 = {v['E_total']:.9f}")
 
     chains: dict[str, list[tuple[str, float]]] = {}
     lines += ["", "Backward pass: each weight's gradient is a product of local derivatives"]

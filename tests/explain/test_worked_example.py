@@ -16,6 +16,8 @@ PUBLISHED = {
     "net_o1": "1.105905967",
     "out_o1": "0.75136507",
     "out_o2": "0.772928465",
+    "E_o1": "0.274811083",
+    "E_o2": "0.023560026",
     "E_total": "0.298371109",
     "dE/dw5": "0.082167041",
     "dE/dw1": "0.000438568",
@@ -76,5 +78,6 @@ def test_every_chain_product_is_the_engine_gradient(example):
     text = example.format()
     assert "∂E/∂w5 = ∂E/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5" in text
     assert "0.741365070 · 0.186815602 · 0.593269992 = 0.082167041" in text
-    assert "E_total = Σ ½(target − out)² = 0.298371109" in text
+    assert "E_o1 = 0.274811083   E_o2 = 0.023560026" in text
+    assert "E_total = Σ ½(target − out)² = E_o1 + E_o2 = 0.298371109" in text
     assert "w5 = 0.358916480" in text
