@@ -1,7 +1,8 @@
 """Functional forms of the layers, activations and losses: ``F.relu(x)``, ``F.cross_entropy``.
 
-Activations are the engine's ops; losses are the fused ops of ``autograd.ops.loss`` or short
-compositions, followed by the ``reduction`` PyTorch uses ('mean', 'sum' or 'none').
+Activations are the engine's ops; losses are the fused ops of ``autograd.ops.loss`` (one graph
+node each, the ``reduction`` PyTorch uses -- 'mean', 'sum' or 'none' -- included) or, for
+``nll_loss``, a short composition.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ import numpy as np
 
 from chainrule.autograd import ops as _ops
 from chainrule.autograd.creation import resolve_generator
+from chainrule.autograd.ops.loss import REDUCTIONS as REDUCTIONS  # re-exported for nn.losses
 from chainrule.autograd.ops.loss import (
     BinaryCrossEntropy,
     BinaryCrossEntropyWithLogits,
     CrossEntropy,
+    SquaredError,
+    check_reduction,
 )
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import DTypeError, ShapeError
@@ -27,17 +31,14 @@ prelu = _ops.prelu
 softmax = _ops.softmax
 log_softmax = _ops.log_softmax
 
-REDUCTIONS = ("mean", "sum", "none")
-
 
 def _reduce(losses: Tensor, reduction: str, op: str) -> Tensor:
+    check_reduction(op, reduction)
     if reduction == "mean":
         return losses.mean()
     if reduction == "sum":
         return losses.sum()
-    if reduction == "none":
-        return losses
-    raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return losses
 
 
 def _same_shape(op: str, input, target) -> None:
@@ -69,8 +70,9 @@ def _target(op: str, input, target):
 def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy from logits (N, C); targets are class indices (N,) or
     probabilities (N, C). Fused: the gradient is ``softmax(input) - target``."""
+    check_reduction("cross_entropy", reduction)
     target = _target("cross_entropy", input, target)
-    return _reduce(CrossEntropy.apply(input, target), reduction, "cross_entropy")
+    return CrossEntropy.apply(input, target, reduction=reduction)
 
 
 def nll_loss(input, target, reduction: str = "mean") -> Tensor:
@@ -92,26 +94,26 @@ def nll_loss(input, target, reduction: str = "mean") -> Tensor:
 
 def mse_loss(input, target, reduction: str = "mean", half: bool = False) -> Tensor:
     """Squared error ``(input - target)**2``; ``half=True`` gives the classic quadratic cost
-    ``1/2 (input - target)**2`` whose derivative is simply ``input - target``."""
+    ``1/2 (input - target)**2`` whose derivative is simply ``input - target``. Fused: one
+    node whose gradient ``(input - target) * scale`` is computed directly."""
+    check_reduction("mse_loss", reduction)
     _same_shape("mse_loss", input, target)
     target = _target("mse_loss", input, target)
-    squared = (input - target) ** 2
-    if half:
-        squared = squared * 0.5
-    return _reduce(squared, reduction, "mse_loss")
+    return SquaredError.apply(input, target, reduction=reduction, scale=0.5 if half else 1.0)
 
 
 def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy for probabilities in [0, 1] (logs clamped at -100, as PyTorch)."""
+    check_reduction("binary_cross_entropy", reduction)
     target = _target("binary_cross_entropy", input, target)
-    return _reduce(BinaryCrossEntropy.apply(input, target), reduction, "binary_cross_entropy")
+    return BinaryCrossEntropy.apply(input, target, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of ``sigmoid(input)``, computed stably from the logits."""
+    check_reduction("binary_cross_entropy_with_logits", reduction)
     target = _target("binary_cross_entropy_with_logits", input, target)
-    losses = BinaryCrossEntropyWithLogits.apply(input, target)
-    return _reduce(losses, reduction, "binary_cross_entropy_with_logits")
+    return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
 
 
 def dropout(input, p: float = 0.5, training: bool = True, generator=None) -> Tensor:

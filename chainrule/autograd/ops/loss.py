@@ -1,8 +1,11 @@
-"""Fused loss ops: one node each, with the short gradients the maths allows.
+"""Fused loss ops: one node each, reduction included, with the short gradients the maths allows.
 
 Cross-entropy from logits has gradient ``softmax(x) - target``; binary cross-entropy with
-logits has ``sigmoid(x) - y``. Fusing avoids ``log(softmax)`` round trips that overflow
-for large logits. Each op returns the per-sample losses; ``reduction`` is applied outside.
+logits has ``sigmoid(x) - y``; the squared error has ``2 (x - y)``. Fusing avoids
+``log(softmax)`` round trips that overflow for large logits, and folding the reduction
+('none', 'sum' or 'mean', as PyTorch) into the same node saves a graph node per loss: the
+backward of a reduced loss just scales the per-element gradient by ``grad_output`` (and
+``1 / count`` for 'mean').
 """
 
 from __future__ import annotations
@@ -13,22 +16,103 @@ from chainrule.autograd.function import Function, sum_tangents
 from chainrule.autograd.ops.numerics import log_softmax_array, safe_exp, stable_sigmoid
 from chainrule.errors import DTypeError, ShapeError
 
+REDUCTIONS = ("mean", "sum", "none")
 
-class CrossEntropy(Function):
-    """Per-sample ``-sum_c p_c log softmax(x)_c`` for logits ``x`` (N, C).
 
-    ``target`` is either class indices (N,) of an integer dtype (``p`` one-hot) or
-    probabilities (N, C). d/dx = softmax(x) * sum_c p_c - p; d/dp = -log softmax(x).
+def check_reduction(op: str, reduction: str) -> None:
+    """Refuse an unknown ``reduction`` with a message naming the op."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _reduce(losses: np.ndarray, reduction: str, count: int):
+    """The per-element ``losses`` summed, averaged over ``count`` elements, or kept."""
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    if reduction == "sum":
+        return total
+    return total / count if count else np.full((), np.nan, losses.dtype)  # PyTorch: empty -> nan
+
+
+def _upstream(grad_output: np.ndarray, reduction: str, count: int):
+    """dL/d(per-element loss): ``grad_output`` itself ('none'), or the scalar it is spread as
+    ('sum'), divided by ``count`` for 'mean'; a 0-d array keeps the dtype (no float64 upcast)."""
+    if reduction == "mean":
+        return grad_output / count if count else grad_output
+    return grad_output
+
+
+def _reduce_tangent(tangent, reduction: str, count: int):
+    """The forward-mode tangent of the reduced loss from the per-element tangent."""
+    if tangent is None or reduction == "none":
+        return tangent
+    total = np.sum(tangent)
+    return total / count if reduction == "mean" and count else total
+
+
+class SquaredError(Function):
+    """``scale * reduce((x - y)**2)``, the squared error with its reduction in one node.
+
+    ``reduction``: 'none' (per element), 'sum', or 'mean' over all elements; ``scale`` is a
+    constant factor (0.5 gives the classic quadratic cost ``1/2 (x - y)**2``). x and y have
+    the same shape. d/dx = 2 scale (x - y) times the reduction's factor; d/dy = -d/dx.
     """
 
     @staticmethod
-    def forward(ctx, logits, target):
+    def forward(ctx, x, y, reduction="none", scale=1.0):
+        if np.shape(x) != np.shape(y):
+            raise ShapeError(
+                f"mse_loss: input {np.shape(x)} and target {np.shape(y)} must have the same shape"
+            )
+        diff = x - y
+        ctx.save_for_backward(diff)
+        ctx.reduction, ctx.scale = reduction, scale
+        if reduction == "none":
+            squared = diff * diff
+            if scale != 1.0:
+                squared *= scale  # a fresh array: scaling in place saves one allocation
+            return squared
+        # sum of squares as one dot product; a Python-float factor keeps float32 in float32
+        return _reduce(np.vdot(diff, diff) * scale, reduction, diff.size)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (diff,) = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        g = _upstream(grad_output, ctx.reduction, diff.size) * (2.0 * ctx.scale)
+        grad_x = diff * g if need_x else None
+        grad_y = None
+        if need_y:
+            grad_y = -grad_x if need_x else diff * -g
+        return grad_x, grad_y
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        (diff,) = ctx.saved_tensors
+        t = sum_tangents(tx, None if ty is None else -ty)
+        if t is None:
+            return None
+        return _reduce_tangent(diff * t * (2.0 * ctx.scale), ctx.reduction, diff.size)
+
+
+class CrossEntropy(Function):
+    """``-sum_c p_c log softmax(x)_c`` per sample for logits ``x`` (N, C), then ``reduction``.
+
+    ``target`` is either class indices (N,) of an integer dtype (``p`` one-hot) or
+    probabilities (N, C); 'mean' divides the sum by N (PyTorch's rule for both kinds).
+    Per sample, d/dx = softmax(x) * sum_c p_c - p and d/dp = -log softmax(x).
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target, reduction="none"):
         if logits.ndim != 2:
             raise ShapeError(f"cross_entropy: expected logits of shape (N, C), got {logits.shape}")
         log_probs = log_softmax_array(logits, axis=1)
         ctx.save_for_backward(log_probs)
         target = np.asarray(target)
         ctx.target = target
+        ctx.reduction = reduction
         if target.dtype.kind in "iu":
             if target.shape != logits.shape[:1]:
                 raise ShapeError(
@@ -41,25 +125,31 @@ class CrossEntropy(Function):
                     f"got values in [{target.min()}, {target.max()}]"
                 )
             ctx.rows = np.arange(len(target))
-            return -log_probs[ctx.rows, target]
-        if target.dtype.kind != "f":
-            raise DTypeError(f"cross_entropy: targets must be integer or float, got {target.dtype}")
-        if target.shape != logits.shape:
-            raise ShapeError(
-                f"cross_entropy: probability targets must match logits {logits.shape}, "
-                f"got {target.shape}"
-            )
-        return -(target * log_probs).sum(axis=1)
+            losses = -log_probs[ctx.rows, target]
+        else:
+            if target.dtype.kind != "f":
+                raise DTypeError(
+                    f"cross_entropy: targets must be integer or float, got {target.dtype}"
+                )
+            if target.shape != logits.shape:
+                raise ShapeError(
+                    f"cross_entropy: probability targets must match logits {logits.shape}, "
+                    f"got {target.shape}"
+                )
+            losses = -(target * log_probs).sum(axis=1)
+        return _reduce(losses, reduction, len(logits))
 
     @staticmethod
     def backward(ctx, grad_output):
         (log_probs,) = ctx.saved_tensors
         target = ctx.target
-        g = grad_output[:, None]
+        g = _upstream(grad_output, ctx.reduction, len(log_probs))
+        if ctx.reduction == "none":
+            g = g[:, None]  # one factor per sample (row)
         grad_logits = grad_target = None
         if target.dtype.kind in "iu":
             if ctx.needs_input_grad[0]:
-                grad_logits = safe_exp(log_probs)
+                grad_logits = safe_exp(log_probs)  # softmax(x) - onehot, built in place
                 grad_logits[ctx.rows, target] -= 1.0
                 grad_logits *= g
             return grad_logits, None
@@ -84,39 +174,44 @@ class CrossEntropy(Function):
             centred = t_logits - (safe_exp(log_probs) * t_logits).sum(axis=1, keepdims=True)
             from_logits = -(p * centred).sum(axis=1)
         from_target = None if t_target is None else -(t_target * log_probs).sum(axis=1)
-        return sum_tangents(from_logits, from_target)
+        per_sample = sum_tangents(from_logits, from_target)
+        return _reduce_tangent(per_sample, ctx.reduction, len(log_probs))
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """Per-element ``-[y log s(x) + (1 - y) log(1 - s(x))]`` with ``s`` the sigmoid.
+    """``-[y log s(x) + (1 - y) log(1 - s(x))]`` per element, ``s`` the sigmoid, then reduced.
 
     Computed as ``max(x, 0) - x y + log(1 + exp(-|x|))``, finite for any ``x``.
-    d/dx = s(x) - y; d/dy = -x.
+    Per element, d/dx = s(x) - y and d/dy = -x; 'mean' averages over all elements.
     """
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx, x, y, reduction="none"):
         if np.shape(x) != np.shape(y):
             raise ShapeError(
                 f"binary_cross_entropy_with_logits: input {np.shape(x)} and target "
                 f"{np.shape(y)} must have the same shape"
             )
         ctx.save_for_backward(x, y)
-        return np.maximum(x, 0) - x * y + np.log1p(safe_exp(-np.abs(x)))
+        ctx.reduction = reduction
+        losses = np.maximum(x, 0) - x * y + np.log1p(safe_exp(-np.abs(x)))
+        return _reduce(losses, reduction, np.size(x))
 
     @staticmethod
     def backward(ctx, grad_output):
         x, y = ctx.saved_tensors
-        grad_x = (stable_sigmoid(x) - y) * grad_output if ctx.needs_input_grad[0] else None
-        grad_y = -x * grad_output if ctx.needs_input_grad[1] else None
+        g = _upstream(grad_output, ctx.reduction, np.size(x))
+        grad_x = (stable_sigmoid(x) - y) * g if ctx.needs_input_grad[0] else None
+        grad_y = -x * g if ctx.needs_input_grad[1] else None
         return grad_x, grad_y
 
     @staticmethod
     def jvp(ctx, tx, ty):
         x, y = ctx.saved_tensors
-        return sum_tangents(
+        per_element = sum_tangents(
             None if tx is None else (stable_sigmoid(x) - y) * tx, None if ty is None else -x * ty
         )
+        return _reduce_tangent(per_element, ctx.reduction, np.size(x))
 
 
 def _clamped_logs(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -126,14 +221,14 @@ def _clamped_logs(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class BinaryCrossEntropy(Function):
-    """Per-element ``-[y log p + (1 - y) log(1 - p)]`` for probabilities ``p``.
+    """``-[y log p + (1 - y) log(1 - p)]`` per element for probabilities ``p``, then reduced.
 
     As in PyTorch, each log is clamped at -100 so ``p`` of exactly 0 or 1 gives a finite
     loss, and the gradient ``(p - y) / (p (1 - p))`` uses ``max(p (1 - p), 1e-12)``.
     """
 
     @staticmethod
-    def forward(ctx, p, y):
+    def forward(ctx, p, y, reduction="none"):
         if np.shape(p) != np.shape(y):
             raise ShapeError(
                 f"binary_cross_entropy: input {np.shape(p)} and target {np.shape(y)} "
@@ -142,18 +237,20 @@ class BinaryCrossEntropy(Function):
         if np.any((p < 0) | (p > 1)):
             raise ValueError("binary_cross_entropy: input probabilities must lie in [0, 1]")
         ctx.save_for_backward(p, y)
+        ctx.reduction = reduction
         log_p, log_q = _clamped_logs(p)
-        return -(y * log_p + (1 - y) * log_q)
+        return _reduce(-(y * log_p + (1 - y) * log_q), reduction, np.size(p))
 
     @staticmethod
     def backward(ctx, grad_output):
         p, y = ctx.saved_tensors
+        g = _upstream(grad_output, ctx.reduction, np.size(p))
         grad_p = grad_y = None
         if ctx.needs_input_grad[0]:
-            grad_p = grad_output * (p - y) / np.maximum(p * (1 - p), 1e-12)
+            grad_p = g * (p - y) / np.maximum(p * (1 - p), 1e-12)
         if ctx.needs_input_grad[1]:
             log_p, log_q = _clamped_logs(p)
-            grad_y = grad_output * (log_q - log_p)
+            grad_y = g * (log_q - log_p)
         return grad_p, grad_y
 
     @staticmethod
@@ -164,4 +261,4 @@ class BinaryCrossEntropy(Function):
         if ty is not None:
             log_p, log_q = _clamped_logs(p)
             from_y = ty * (log_q - log_p)
-        return sum_tangents(from_p, from_y)
+        return _reduce_tangent(sum_tangents(from_p, from_y), ctx.reduction, np.size(p))
