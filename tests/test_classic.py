@@ -1,9 +1,14 @@
 """chainrule.classic.Network against a straightforward per-sample implementation."""
 
+import warnings
+
 import numpy as np
 import pytest
 
-from chainrule.classic import Network
+import chainrule as cr
+from chainrule.autograd.forward import jvp
+from chainrule.autograd.ops.loss import SquaredError
+from chainrule.classic import Network, SigmoidLayer
 
 
 def _sigmoid(z):
@@ -106,3 +111,64 @@ def test_training_on_pairs_equals_training_on_arrays():
     assert not np.array_equal(
         from_pairs.weights[0].data, Network([4, 3, 2], seed=2, dtype=np.float64).weights[0].data
     )
+
+
+def test_sigmoid_layer_gradient_matches_finite_differences():
+    rng = np.random.default_rng(4)
+    x, w, b = rng.normal(size=(3, 5)), rng.normal(size=(5, 4)), rng.normal(size=4)
+    assert cr.gradcheck(lambda x, w, b: SigmoidLayer.apply(x, w, b), (x, w, b))
+
+
+def test_sigmoid_layer_forward_mode_matches_finite_differences():
+    rng = np.random.default_rng(5)
+    inputs = (rng.normal(size=(3, 5)), rng.normal(size=(5, 4)), rng.normal(size=4))
+    tangents = tuple(rng.normal(size=np.shape(a)) for a in inputs)
+    _, tangent = jvp(lambda x, w, b: SigmoidLayer.apply(x, w, b), inputs, tangents)
+
+    def layer(step):
+        x, w, b = (a + step * t for a, t in zip(inputs, tangents, strict=True))
+        return _sigmoid(x @ w + b)
+
+    eps = 1e-6
+    expected = (layer(eps) - layer(-eps)) / (2 * eps)
+    np.testing.assert_allclose(tangent.data, expected, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.torch
+def test_sigmoid_layer_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    arrays = (rng.normal(size=(4, 6)), rng.normal(size=(6, 3)), rng.normal(size=3))
+    ours = [cr.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out = SigmoidLayer.apply(*ours)
+    ref = torch.sigmoid(theirs[0] @ theirs[1] + theirs[2])
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12)
+    weight = rng.normal(size=out.shape)
+    out.backward(gradient=cr.tensor(weight))
+    ref.backward(torch.tensor(weight))
+    for a, t in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_sigmoid_layer_is_finite_for_huge_inputs_without_warnings():
+    x = np.array([[1000.0], [-1000.0], [0.0]], dtype=np.float32)
+    w, b = cr.tensor(np.ones((1, 2), np.float32), requires_grad=True), cr.zeros(2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = SigmoidLayer.apply(x, w, b)
+        a.sum().backward()
+    assert a.dtype == np.float32 and w.grad.dtype == np.float32
+    np.testing.assert_array_equal(a.data, [[1, 1], [0, 0], [0.5, 0.5]])
+    np.testing.assert_array_equal(w.grad.data, [[0, 0]])  # only z = 0 has s'(z) != 0, and x = 0
+
+
+def test_a_training_step_is_three_graph_nodes():
+    net = Network([4, 3, 2], seed=0)
+    output = net._forward(np.zeros((5, 4), np.float32))
+    cost = SquaredError.apply(output, np.zeros((5, 2), np.float32), reduction="sum", scale=0.1)
+    layer2 = cost.grad_fn.parents[0]
+    layer1 = layer2.parents[0]
+    names = (cost.grad_fn.name, layer2.name, layer1.name)
+    assert names == ("SquaredError", "SigmoidLayer", "SigmoidLayer")
+    assert layer1.parents == (None, net.weights[0], net.biases[0])  # x is data, not a node
