@@ -175,8 +175,9 @@ def build_optimizer(config: TrainConfig, params) -> optim.Optimizer:
 
 
 def build_loss(config: TrainConfig, n_classes: int):
-    """``loss(output, labels)``: cross-entropy from logits, or the quadratic cost
-    ``1/2 mean ||sigmoid(z) - onehot(y)||^2`` of the sigmoid outputs."""
+    """``loss(output, labels)``: cross-entropy from logits, or the quadratic cost of the
+    sigmoid outputs ``½ (sigmoid(z) - onehot(y))²`` averaged over samples and classes
+    (PyTorch's ``reduction='mean'``; the classic ``1/(2n) Σ ||a - y||²`` is 10 times that)."""
     if config.loss == "cross_entropy":
         return F.cross_entropy
     eye = np.eye(n_classes, dtype=np.float32)

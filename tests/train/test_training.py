@@ -255,3 +255,54 @@ def test_resume_is_exact_for_every_optimizer_and_option(tmp_path, options):
         np.testing.assert_array_equal(a, b)
     for key in ("train_loss", "val_loss", "val_acc"):
         assert [h[key] for h in resumed.history] == [h[key] for h in full.history]
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu", "prelu"])
+def test_init_option_draws_from_the_published_distributions(activation):
+    """--init: He/Glorot uniform bounds with the activation's gain, standard normal for the
+    classic, PyTorch's U(-1/sqrt(in), 1/sqrt(in)) for default; biases zero except there."""
+    from chainrule.train.run import build_model
+
+    gain = {"relu": 2**0.5, "tanh": 5 / 3, "sigmoid": 1.0, "leaky_relu": 2**0.5, "prelu": 2**0.5}
+    for init in ("kaiming", "xavier", "normal", "default"):
+        config = TrainConfig(model=[300, 200], activation=activation, init=init)
+        model = build_model(config, 400, 10)
+        linears = [m for m in model if isinstance(m, nn.Linear)]
+        assert [(m.in_features, m.out_features) for m in linears] == [
+            (400, 300),
+            (300, 200),
+            (200, 10),
+        ]
+        assert sum(isinstance(m, nn.Linear) for m in model) == 3 and len(model) == 5
+        for layer in linears[:2]:
+            w, b = layer.weight.data, layer.bias.data
+            fan_in, fan_out = w.shape
+            bound = {
+                "kaiming": gain[activation] * np.sqrt(3 / fan_in),
+                "xavier": gain[activation] * np.sqrt(6 / (fan_in + fan_out)),
+                "default": 1 / np.sqrt(fan_in),
+            }.get(init)
+            if bound is None:  # the classic N(0, 1) weights and biases
+                assert w.std() == pytest.approx(1.0, rel=0.02) and b.std() > 0.8
+                continue
+            assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound
+            assert w.var() == pytest.approx(bound**2 / 3, rel=0.03)  # variance of U(-a, a)
+            if init == "default":
+                assert np.abs(b).max() <= bound and b.any()
+            else:
+                assert not b.any()
+    again = build_model(TrainConfig(model=[300, 200], activation=activation), 400, 10)
+    first = build_model(TrainConfig(model=[300, 200], activation=activation), 400, 10)
+    for p, q in zip(first.parameters(), again.parameters(), strict=True):
+        np.testing.assert_array_equal(p.data, q.data)  # seeded by the config
+
+
+def test_mse_option_is_the_half_squared_error_of_sigmoid_outputs():
+    from chainrule.train.run import build_loss
+
+    rng = np.random.default_rng(0)
+    logits, labels = rng.normal(size=(6, 4)), rng.integers(0, 4, 6)
+    loss = build_loss(TrainConfig(loss="mse"), 4)(cr.tensor(logits), cr.tensor(labels))
+    a = 1 / (1 + np.exp(-logits))
+    expected = np.mean(0.5 * (a - np.eye(4)[labels]) ** 2)
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
