@@ -120,3 +120,40 @@ def test_run_folder_that_cannot_be_made_is_named(tmp_path, capsys):
     assert main(["train", "--epochs", "1", "--out", str(blocker / "run"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert f"cannot create the run folder {blocker / 'run'}: Not a directory" in err
+
+
+def test_quiet_prints_only_the_result(tmp_path, capsys):
+    out = tmp_path / "q"
+    assert main(["train", "--model", "8", "--epochs", "2", "--out", str(out), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    lines = captured.out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("test accuracy ") and str(out) in lines[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "settings"),
+    [
+        ("sgd", "SGD", {"lr": 0.1, "momentum": 0}),
+        ("momentum", "SGD", {"lr": 0.05, "momentum": 0.9}),
+        ("adagrad", "Adagrad", {"lr": 0.05}),
+        ("rmsprop", "RMSprop", {"lr": 1e-3}),
+        ("adam", "Adam", {"lr": 1e-3, "weight_decay": 1e-4}),
+    ],
+)
+def test_optimizer_option_builds_that_optimizer_with_the_documented_defaults(name, kind, settings):
+    import chainrule as cr
+    from chainrule.train.run import TrainConfig, build_optimizer
+
+    opt = build_optimizer(TrainConfig(optimizer=name), [cr.zeros(2, requires_grad=True)])
+    assert type(opt).__name__ == kind
+    group = opt.param_groups[0]
+    for key, value in settings.items():
+        assert group[key] == value
+    custom = build_optimizer(
+        TrainConfig(optimizer=name, lr=0.3, weight_decay=0.01, momentum=0.5),
+        [cr.zeros(2, requires_grad=True)],
+    ).param_groups[0]
+    assert custom["lr"] == 0.3 and custom["weight_decay"] == 0.01
+    if name == "momentum":
+        assert custom["momentum"] == 0.5
