@@ -40,6 +40,11 @@ def test_reads_valid_files(tmp_path, dtype, code, compress):
         (lambda b: b + b"\x00", "trailing bytes"),
         (lambda b: b[:6], "truncated IDX header"),
         (lambda b: gzip.compress(b)[:-20], "corrupt or truncated gzip"),
+        (lambda b: b[:3] + b"\x00", "zero dimensions"),
+        # 3 dims declared for a 2-D file: the data's first 4 bytes are read as a size (0)
+        (lambda b: b[:3] + b"\x03" + b[4:], r"shape \(2, 3, 0\) needs 0 bytes, found 2"),
+        (lambda b: b"\x89PNG\r\n\x1a\n" + b, "bad magic number 89504e47"),  # a foreign file
+        (lambda b: b"", "bad magic"),
     ],
 )
 def test_corrupt_files_are_refused_with_the_file_named(tmp_path, mutate, message):
