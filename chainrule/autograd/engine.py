@@ -50,7 +50,13 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
                     else:
                         pending[parent] = earlier + grad  # never mutate the first arrival
                 else:
-                    grad = _checked(node, grad, parent.data.shape, parent.data.dtype)
+                    data = parent.data
+                    if (
+                        type(grad) is not np.ndarray
+                        or grad.shape != data.shape
+                        or grad.dtype != data.dtype
+                    ):
+                        grad = _checked(node, grad, data.shape, data.dtype)
                     _add_leaf_grad(leaf_grads, parent, grad)
             if not retain_graph and node.saved_tensors:
                 node.saved_tensors = None

@@ -61,6 +61,8 @@ def _check_inner(op: str, shape_a: tuple, shape_b: tuple) -> None:
     if shape_a[-1] != inner_b:
         raise ShapeError(f"{op}: inner dimensions differ: {shape_a} @ {shape_b}")
     batch_a, batch_b = shape_a[:-2], shape_b[:-2]
+    if not (batch_a and batch_b):  # at most one operand has batch axes: nothing to broadcast
+        return
     try:
         np.broadcast_shapes(batch_a, batch_b)
     except ValueError:
@@ -91,9 +93,12 @@ class Linear(Function):
         x, w = ctx.saved_tensors
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         need_b = len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]
-        g2 = grad_output.reshape(-1, grad_output.shape[-1])
+        if x.ndim == 2:
+            g2, x2 = grad_output, x
+        else:  # (..., in) inputs: the batch axes flattened into rows
+            g2, x2 = grad_output.reshape(-1, grad_output.shape[-1]), x.reshape(-1, x.shape[-1])
         grad_x = (grad_output @ w.T) if need_x else None
-        grad_w = x.reshape(-1, x.shape[-1]).T @ g2 if need_w else None
+        grad_w = x2.T @ g2 if need_w else None
         grad_b = sum_to(g2.sum(axis=0), ctx.b_shape) if need_b else None
         return grad_x, grad_w, grad_b
 

@@ -5,24 +5,41 @@ from __future__ import annotations
 import numpy as np
 
 
+# log of the smallest normal number per float dtype: exp() below it underflows
+_EXP_FLOOR = {np.dtype(t): float(np.log(np.finfo(t).tiny)) for t in (np.float16, np.float32, np.float64)}
+
+
 def safe_exp(z: np.ndarray) -> np.ndarray:
     """``exp(z)`` for ``z <= 0``: exact zeros instead of raising or warning on underflow.
 
     Entries below log(smallest normal number) of the dtype are left at 0 rather than computed:
     their true value is below the dtype's normal range, and computing them would set NumPy's
-    underflow flag (an error under ``np.errstate(all='raise')``).
+    underflow flag (an error under ``np.errstate(all='raise')``). When no entry is that small
+    (the usual case) this is one ``min`` and one ``exp``.
     """
     z = np.asarray(z)
-    floor = np.log(np.finfo(z.dtype).tiny) if np.issubdtype(z.dtype, np.floating) else -700.0
+    floor = _EXP_FLOOR.get(z.dtype, -700.0)
+    if z.size and z.min() > floor:
+        return np.exp(z)
     out = np.zeros_like(z)
     np.exp(z, out=out, where=z > floor)
     return out
 
 
 def stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-x))`` without overflow or underflow for any x; keeps x's dtype."""
-    e = safe_exp(-np.abs(x))  # in (0, 1]: exp(-|x|) never overflows
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    """``1 / (1 + exp(-x))`` without overflow or underflow for any x; keeps x's dtype.
+
+    With ``e = exp(-|x|)`` in (0, 1]: sigmoid(x) = 1 / (1 + e) for x >= 0, e / (1 + e) else.
+    """
+    x = np.asarray(x)
+    if x.ndim == 0:  # ufuncs return scalars for 0-d input, and scalars cannot be written into
+        return stable_sigmoid(x.reshape(1)).reshape(())
+    e = safe_exp(np.negative(np.abs(x)))
+    s = np.add(e, 1)
+    np.reciprocal(s, out=s)  # sigmoid(|x|)
+    np.multiply(e, s, out=e)  # sigmoid(-|x|)
+    np.copyto(e, s, where=x >= 0)
+    return e
 
 
 def log_softmax_array(x: np.ndarray, axis: int = -1) -> np.ndarray:
