@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 SUBCOMMAND_MODULES = ("train", "eval", "predict", "explain", "graph", "bench")
@@ -58,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.handler(args) or 0
+    except BrokenPipeError:  # e.g. `chainrule eval RUN | head`: the reader left, not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so flushing stdout at exit cannot fail again
+        return 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
     except (UsageError, DatasetError, CheckpointError, OSError) as exc:
         if args.debug:
             raise

@@ -125,3 +125,18 @@ def test_graph_svg(tmp_path):
     out = tmp_path / "mlp.svg"
     assert main(["graph", "--model", "8", "--loss", "mse", "--out", str(out)]) == 0
     assert "<svg" in out.read_text()
+
+
+def test_a_closed_pipe_is_not_reported_as_an_error():
+    """`chainrule explain worked-example | head -1`: the reader leaves early; no error text."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chainrule", "explain", "worked-example"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # nobody reads: every write gets EPIPE
+    err = process.stderr.read().decode()
+    assert process.wait() == 141 and err == ""
