@@ -144,12 +144,10 @@ class Network:
         y = np.asarray(y, self.dtype)
         # C = 1/(2m) sum_x ||a_L(x) - y(x)||^2 as one fused node: its gradient is (a_L - y) / m
         cost = SquaredError.apply(self._forward(x), y, reduction="sum", scale=0.5 / len(x))
-        cost.backward()
-        step = self.dtype.type(eta)
+        # backpropagate eta * C rather than C: each .grad is then the whole step eta * dC/dw
+        cost.backward(gradient=np.asarray(eta, self.dtype))
         for p in (*self.weights, *self.biases):
-            g = p.grad.data  # ours alone (the engine never shares .grad arrays): scale in place
-            g *= step
-            p.data -= g  # w -> w - eta * dC/dw, in place
+            p.data -= p.grad.data  # w -> w - eta * dC/dw, in place
             p.grad = None
 
     def _as_arrays(self, data) -> tuple[np.ndarray, np.ndarray]:

@@ -30,9 +30,12 @@ def _reduce(losses: np.ndarray, reduction: str, count: int):
     if reduction == "none":
         return losses
     total = losses.sum()
-    if reduction == "sum":
-        return total
-    return total / count if count else np.full((), np.nan, losses.dtype)  # PyTorch: empty -> nan
+    return total if reduction == "sum" else _average(total, count)
+
+
+def _average(total, count: int):
+    """``total / count``; NaN for an empty input, as PyTorch's 'mean' gives."""
+    return total / count if count else np.full((), np.nan, np.asarray(total).dtype)
 
 
 def _upstream(grad_output: np.ndarray, reduction: str, count: int):
@@ -73,14 +76,17 @@ class SquaredError(Function):
             if scale != 1.0:
                 squared *= scale  # a fresh array: scaling in place saves one allocation
             return squared
-        # sum of squares as one dot product; a Python-float factor keeps float32 in float32
-        return _reduce(np.vdot(diff, diff) * scale, reduction, diff.size)
+        total = np.vdot(diff, diff) * scale  # the sum of squares as one dot product
+        return total if reduction == "sum" else _average(total, diff.size)
 
     @staticmethod
     def backward(ctx, grad_output):
         (diff,) = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
-        g = _upstream(grad_output, ctx.reduction, diff.size) * (2.0 * ctx.scale)
+        factor = 2.0 * ctx.scale
+        if ctx.reduction == "mean" and diff.size:
+            factor /= diff.size
+        g = grad_output * factor  # a Python float: float32 stays float32
         grad_x = diff * g if need_x else None
         grad_y = None
         if need_y:
