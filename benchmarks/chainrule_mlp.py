@@ -28,7 +28,7 @@ def train(init, x, y, batches, optimizer: str, lr: float):
     opt = optim.SGD(params, lr=lr) if optimizer == "sgd" else optim.Adam(params, lr=lr)
     loss = None
     for idx in batches:
-        loss = F.cross_entropy(model(cr.tensor(x[idx])), cr.tensor(y[idx]))
+        loss = F.cross_entropy(model(cr.from_numpy(x[idx])), cr.from_numpy(y[idx]))
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -20,7 +20,9 @@ from chainrule.autograd import (
 )
 from chainrule.autograd.creation import (
     arange,
+    as_tensor,
     default_generator,
+    from_numpy,
     full,
     manual_seed,
     ones,

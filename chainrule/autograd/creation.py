@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
+from chainrule.errors import DTypeError
 
+_NUMERIC_KINDS = "biufc"  # bool, signed and unsigned integer, float, complex
 _global = {"generator": np.random.default_rng(0)}
 
 
@@ -37,6 +39,30 @@ def resolve_generator(seed=None, generator=None) -> np.random.Generator:
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
     """A new tensor holding a copy of ``data`` (list, scalar, NumPy array or Tensor)."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def as_tensor(data, dtype=None) -> Tensor:
+    """``data`` as a tensor without copying when it already is a NumPy array of ``dtype``
+    (or any dtype, if none is given): the tensor shares its memory, as PyTorch's ``as_tensor``.
+    Lists, scalars and arrays needing a cast are copied exactly as ``tensor()`` does."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if (
+        type(data) is np.ndarray
+        and data.dtype.kind in _NUMERIC_KINDS
+        and (dtype is None or data.dtype == np.dtype(dtype))
+    ):
+        return Tensor._wrap(data)
+    return Tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing ``array``'s memory (PyTorch's ``from_numpy``): no copy, no cast."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a NumPy array, got {type(array).__name__}")
+    if array.dtype.kind not in _NUMERIC_KINDS:
+        raise DTypeError(f"from_numpy: cannot make a numeric tensor from dtype {array.dtype}")
+    return Tensor._wrap(array)
 
 
 def _shape(shape) -> tuple[int, ...]:

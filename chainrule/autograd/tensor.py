@@ -435,15 +435,19 @@ def _as_array(data, dtype) -> np.ndarray:
     if dtype is not None:
         return np.array(data, dtype=dtype)
     if isinstance(data, (np.ndarray, np.generic)):
-        return np.array(data)
-    try:
         array = np.array(data)
-    except ValueError as exc:  # ragged nested lists
-        raise ShapeError(f"tensor: nested lists of unequal lengths ({exc})") from None
-    if array.dtype == np.float64:
-        array = array.astype(np.float32)
-    elif array.dtype.kind not in "biufc":
-        raise DTypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} data")
+    else:
+        try:
+            array = np.array(data)
+        except ValueError as exc:  # ragged nested lists
+            raise ShapeError(f"tensor: nested lists of unequal lengths ({exc})") from None
+        if array.dtype == np.float64:
+            array = array.astype(np.float32)
+    if array.dtype.kind not in "biufc":
+        raise DTypeError(
+            f"tensor: cannot make a numeric tensor from {type(data).__name__} data "
+            f"of dtype {array.dtype}"
+        )
     return array
 
 

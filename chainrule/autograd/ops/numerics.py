@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-
 # log of the smallest normal number per float dtype: exp() below it underflows
-_EXP_FLOOR = {np.dtype(t): float(np.log(np.finfo(t).tiny)) for t in (np.float16, np.float32, np.float64)}
+_EXP_FLOOR = {
+    np.dtype(t): float(np.log(np.finfo(t).tiny)) for t in (np.float16, np.float32, np.float64)
+}
 
 
 def safe_exp(z: np.ndarray) -> np.ndarray:
