@@ -32,7 +32,13 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
             grad_output = pending.pop(node)
             if node.retained is not None:
                 _store_retained_grad(node, grad_output)
-            results = _call_backward(node, grad_output)
+            if node.saved_tensors is None or node.versions is not None:
+                _check_saved(node)
+            results = node.fn.backward(node, grad_output)
+            if type(results) is not tuple:
+                results = (results,)
+            if len(results) != len(node.parents):
+                _raise_wrong_count(node, results)
             for parent, grad in zip(node.parents, results, strict=True):
                 if parent is None or grad is None:
                     continue
@@ -64,7 +70,24 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
 
 
 def _call_backward(node: Context, grad_output) -> tuple:
-    """Run one node's backward after checking its saved arrays are still there and unchanged."""
+    """Run one node's backward after checking its saved arrays; one gradient per input."""
+    _check_saved(node)
+    results = node.fn.backward(node, grad_output)
+    if type(results) is not tuple:
+        results = (results,)
+    if len(results) != len(node.parents):
+        _raise_wrong_count(node, results)
+    return results
+
+
+def _raise_wrong_count(node: Context, results: tuple) -> None:
+    raise GraphError(
+        f"{node.name}.backward returned {len(results)} gradients for {len(node.parents)} inputs"
+    )
+
+
+def _check_saved(node: Context) -> None:
+    """Raise unless the node's saved arrays are still there and unchanged since the op ran."""
     if node.saved_tensors is None:
         raise GraphError(
             f"backward: the saved arrays of {node.name} were freed by an earlier backward(); "
@@ -79,14 +102,6 @@ def _call_backward(node: Context, grad_output) -> tuple:
                     "in place after the op ran; the gradient would be wrong. Use an "
                     "out-of-place op (y = y + 1) instead"
                 )
-    results = node.fn.backward(node, grad_output)
-    if type(results) is not tuple:
-        results = (results,)
-    if len(results) != len(node.parents):
-        raise GraphError(
-            f"{node.name}.backward returned {len(results)} gradients for {len(node.parents)} inputs"
-        )
-    return results
 
 
 def _checked(node: Context, grad, shape: tuple, dtype) -> np.ndarray:
