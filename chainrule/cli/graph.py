@@ -11,6 +11,7 @@ from chainrule.cli.explain import explanation_for, write_picture
 
 EXAMPLES = """examples:
   chainrule graph --model 32,16 --activation relu --data-shape 64 --classes 10 --out mlp.svg
+  chainrule graph --data fashion-mnist --model 256,128 --batch-size 64 --out fm.svg
   chainrule graph --model 32 --collapse-modules --out mlp.png
   chainrule graph --expr "(a + b) * (b + 1)" a=2 b=1 --out e.svg
 """
@@ -32,7 +33,14 @@ def register(subparsers) -> None:
     p.add_argument("values", nargs="*", metavar="NAME=VALUE", help="variable values for --expr")
     p.add_argument("--model", default="256,128", help="hidden layer sizes (256,128)")
     p.add_argument("--activation", default="relu", help="hidden activation (relu)")
+    p.add_argument("--init", default="kaiming", help="weight init, as for train (kaiming)")
     p.add_argument("--loss", default="cross_entropy", help="cross_entropy (default) or mse")
+    p.add_argument(
+        "--data",
+        metavar="DATA",
+        help="take the batch from this dataset, as for train (digits, mnist, fashion-mnist or "
+        "a folder); without it the batch is random with --data-shape and --classes",
+    )
     p.add_argument("--data-shape", default="64", help="shape of one input, e.g. 64 or 28,28")
     p.add_argument("--classes", type=int, default=10, help="number of classes (10)")
     p.add_argument("--batch-size", type=int, default=32, help="rows in the batch (32)")
@@ -62,24 +70,39 @@ def training_step_dot(args) -> str:
     config = TrainConfig(
         model=_sizes(args.model, "--model"),
         activation=args.activation,
+        init=args.init,
         loss=args.loss,
         batch_size=args.batch_size,
         seed=args.seed,
     )
     if args.classes < 2:
         raise UsageError(f"--classes must be at least 2, got {args.classes}")
+    if args.batch_size < 1:
+        raise UsageError(f"--batch-size must be at least 1, got {args.batch_size}")
     try:
         config.validate()
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    n_inputs = int(np.prod(_sizes(args.data_shape, "--data-shape")))
-    model = build_model(config, n_inputs, args.classes)
     rng = np.random.default_rng(args.seed)
+    if args.data is not None:  # the first mini-batch of the training split
+        from chainrule.cli.train import user_errors
+        from chainrule.train.run import load_dataset
+
+        with user_errors():
+            (x_train, y_train), (_, y_test) = load_dataset(args.data)
+        classes = int(max(y_train.max(), y_test.max()) + 1)
+        inputs, targets = x_train[: args.batch_size], y_train[: args.batch_size]
+    else:
+        classes = args.classes
+        n_inputs = int(np.prod(_sizes(args.data_shape, "--data-shape")))
+        inputs = rng.standard_normal((args.batch_size, n_inputs)).astype(np.float32)
+        targets = rng.integers(0, classes, args.batch_size)
+    model = build_model(config, inputs.shape[1], classes)
     # The batch requires grad only so that it is drawn as the graph's input node.
-    x = cr.tensor(rng.standard_normal((args.batch_size, n_inputs)).astype(np.float32))
+    x = cr.tensor(inputs)
     x.requires_grad_(True)
-    labels = cr.tensor(rng.integers(0, args.classes, args.batch_size))
-    loss = build_loss(config, args.classes)(model(x), labels)
+    labels = cr.tensor(targets)
+    loss = build_loss(config, classes)(model(x), labels)
     loss.backward(retain_graph=True)  # gradients on the picture, saved arrays kept
     return to_dot(
         loss,

@@ -140,3 +140,29 @@ def test_a_closed_pipe_is_not_reported_as_an_error():
     process.stdout.close()  # nobody reads: every write gets EPIPE
     err = process.stderr.read().decode()
     assert process.wait() == 141 and err == ""
+
+
+def test_graph_of_a_training_step_on_a_real_batch(tmp_path):
+    """--data: the first mini-batch of the dataset; the loss drawn equals a NumPy
+    cross-entropy of the same batch through the same initial weights."""
+    pytest.importorskip("sklearn")
+    from chainrule.data import load_digits
+    from chainrule.train.run import TrainConfig, build_model
+
+    out = tmp_path / "digits.dot"
+    assert (
+        main(["graph", "--data", "digits", "--model", "16", "--batch-size", "5", "--out", str(out)])
+        == 0
+    )
+    titled = by_title(parse_dot(out.read_text())[0])
+    assert titled["x (batch)"][1] == "(5, 64)" and titled["2.weight"][1] == "(16, 10)"
+    (x, y), _ = load_digits()
+    w1, b1, w2, b2 = (
+        p.data.astype(np.float64) for p in build_model(TrainConfig(model=[16]), 64, 10).parameters()
+    )
+    logits = np.maximum(x[:5] @ w1 + b1, 0) @ w2 + b2
+    log_p = logits - logits.max(1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(1, keepdims=True))
+    expected = -log_p[np.arange(5), y[:5]].mean()
+    loss_title = next(t for t in titled if t.startswith("loss"))
+    assert float(titled[loss_title][1]) == pytest.approx(expected, rel=1e-5)
