@@ -6,7 +6,13 @@ import argparse
 import sys
 
 from chainrule.cli import UsageError
-from chainrule.cli.train import blas_threads, one_line_errors, user_errors
+from chainrule.cli.train import (
+    add_download_option,
+    blas_threads,
+    one_line_errors,
+    prefetch,
+    user_errors,
+)
 
 
 def register(subparsers) -> None:
@@ -28,6 +34,7 @@ def register(subparsers) -> None:
         help="digits, mnist, fashion-mnist or a folder of IDX files (default: the dataset the "
         "run was trained on)",
     )
+    add_download_option(p)
     one_line_errors(p)
     p.set_defaults(handler=run_eval)
 
@@ -41,6 +48,7 @@ def run_eval(args) -> int:
     with user_errors():
         model, config, checkpoint = load_trained(args.run)
         data = args.data or config.data
+        prefetch(args.download, data)
         _, (x_test, y_test) = load_dataset(data)
     n_inputs, n_classes = model[0].in_features, model[-1].out_features
     if x_test.shape[1] != n_inputs:

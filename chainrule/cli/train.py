@@ -149,6 +149,7 @@ def register(subparsers) -> None:
         help="continue the run in this folder from its last.npz, with its config.json "
         "(only --epochs may change)",
     )
+    add_download_option(p)
     p.add_argument("--quiet", action="store_true", help="print only the final result")
     p.add_argument(
         "--classic",
@@ -158,6 +159,30 @@ def register(subparsers) -> None:
     )
     one_line_errors(p)
     p.set_defaults(handler=run_train)
+
+
+def add_download_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="mnist/fashion-mnist: when no searched folder has the files, download the "
+        "official ones into ~/.cache/chainrule (checked against their published MD5 sums)",
+    )
+
+
+def prefetch(download: bool, data: str) -> None:
+    """With ``--download``, make sure dataset ``data`` is on this machine (fetching it if
+    no searched folder has it); a UsageError for datasets that cannot be downloaded."""
+    if not download:
+        return
+    if data not in ("mnist", "fashion-mnist"):
+        raise UsageError(
+            f"--download: only mnist and fashion-mnist can be downloaded, not {data!r}"
+        )
+    from chainrule.data.mnist import ensure_available
+
+    with user_errors():
+        ensure_available(data)
 
 
 def _choices(names) -> str:
@@ -220,6 +245,8 @@ def _resumed_run(args):
         raise CheckpointError(f"{config_path}: not valid JSON ({exc})") from None
     if isinstance(saved, dict) and saved.pop("classic", False):
         raise UsageError(f"--resume: {folder} is a --classic run, which cannot be resumed")
+    if isinstance(saved, dict):
+        prefetch(args.download, str(saved.get("data")))
     if args.epochs is not None and args.epochs != saved.get("epochs"):
         if saved.get("schedule") == "cosine":
             raise UsageError(
@@ -250,6 +277,7 @@ def run_train(args) -> int:
                 run = _resumed_run(args)
             else:
                 config = _config_from(args)
+                prefetch(args.download, config.data)
                 run = Run(config, _new_folder(args, config), args.quiet)
                 run.write_config()
                 _say(args, f"run folder: {run.folder}   model {run.model_summary()}")
@@ -316,6 +344,7 @@ def _run_classic(args) -> int:
     if args.resume:
         raise UsageError("--resume is not available with --classic")
     config = _config_from(args)
+    prefetch(args.download, config.data)
     folder = _new_folder(args, config)
     _say(args, f"run folder: {folder}   classic Network, sigmoid, quadratic cost, eta 3.0")
     try:

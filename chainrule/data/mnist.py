@@ -51,21 +51,35 @@ def cache_folder(name: str) -> Path:
     return Path.home() / ".cache" / "chainrule" / name
 
 
+def _found_in(folder: Path) -> dict[str, Path] | None:
+    found = {key: _find(folder, stem) for key, stem in FILES.items()}
+    return found if all(found.values()) else None
+
+
 def _locate(name: str, path, download: bool = False) -> dict[str, Path]:
     folders = [Path(path)] if path is not None else candidate_folders(name)
-    if download and path is None:
-        fetch(name, cache_folder(name))
     for folder in folders:
-        found = {key: _find(folder, stem) for key, stem in FILES.items()}
-        if all(found.values()):
+        found = _found_in(folder)
+        if found:
+            return found
+    if download and path is None:  # only when no folder has them: never a needless fetch
+        fetch(name, cache_folder(name))
+        found = _found_in(cache_folder(name))
+        if found:
             return found
     hint = "apt-get install dataset-fashion-mnist, or " if name == "fashion-mnist" else ""
     looked = ", ".join(str(f) for f in folders)
     raise DatasetError(
         f"{name}: the four IDX files ({', '.join(FILES.values())}, optionally .gz) were not "
         f"found in {looked}; get them with {hint}a path (--data PATH), $CHAINRULE_DATA, "
-        f"or download=True"
+        f"or a download of the official files (chainrule train --download, or "
+        f"load_{name.replace('-', '_')}(download=True))"
     )
+
+
+def ensure_available(name: str) -> None:
+    """Download dataset ``name`` into the cache unless one of the searched folders has it."""
+    _locate(name, None, download=True)
 
 
 def _load_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:

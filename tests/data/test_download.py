@@ -48,3 +48,30 @@ def test_a_file_with_the_wrong_md5_is_not_saved(mirror):
         load_mnist(download=True)
     assert not (cache / "t10k-images-idx3-ubyte.gz").exists()
     assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_no_fetch_when_a_searched_folder_has_the_files(mirror, tmp_path, monkeypatch):
+    cache, _ = mirror
+    (x, _), _ = load_mnist(download=True)  # fills the cache from the mirror
+    monkeypatch.setitem(download.MIRRORS, "mnist", (tmp_path / "gone").as_uri() + "/")
+    local = tmp_path / "local"
+    local.mkdir()
+    for path in cache.iterdir():  # the same files under $CHAINRULE_DATA, the cache emptied
+        path.rename(local / path.name)
+    monkeypatch.setenv("CHAINRULE_DATA", str(local))
+    (again, _), _ = load_mnist(download=True)  # found locally: the dead mirror is not asked
+    np.testing.assert_array_equal(again, x)
+    assert not list(cache.iterdir())
+
+
+def test_train_download_option_fetches_then_trains(mirror, tmp_path, capsys):
+    from chainrule.cli import main
+
+    cache, _ = mirror
+    args = ["train", "--data", "mnist", "--model", "4", "--epochs", "1", "--quiet"]
+    assert main([*args, "--out", str(tmp_path / "r1")]) == 2  # not there, not asked to fetch
+    assert "--download" in capsys.readouterr().err
+    assert main([*args, "--download", "--out", str(tmp_path / "r2")]) == 0
+    assert sorted(p.name for p in cache.iterdir()) == sorted(download.MD5["mnist"])
+    assert main(["train", "--download", "--epochs", "1"]) == 2
+    assert "only mnist and fashion-mnist" in capsys.readouterr().err
