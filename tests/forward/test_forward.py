@@ -88,14 +88,36 @@ CASES = {
     "Stack": (lambda a, b: cr.stack([a, b], axis=1), (X23, Y23)),
     "GetItem": (lambda a: a[[0, 1, 0], 1:], (X23,)),
     "CrossEntropy": (
-        lambda x, p: loss.CrossEntropy.apply(x, p) + loss.CrossEntropy.apply(x, LABELS),
+        lambda x, p: (
+            loss.CrossEntropy.apply(x, p)
+            + loss.CrossEntropy.apply(x, LABELS)
+            + loss.CrossEntropy.apply(x, LABELS, reduction="mean")
+            + loss.CrossEntropy.apply(x, p, reduction="sum")
+        ),
         (R.standard_normal((3, 4)), SOFT_TARGET),
     ),
     "BinaryCrossEntropyWithLogits": (
-        lambda x, y: loss.BinaryCrossEntropyWithLogits.apply(x, y),
+        lambda x, y: (
+            loss.BinaryCrossEntropyWithLogits.apply(x, y)
+            + loss.BinaryCrossEntropyWithLogits.apply(x, y, reduction="sum")
+        ),
         (X23, PROBS),
     ),
-    "BinaryCrossEntropy": (lambda p, y: loss.BinaryCrossEntropy.apply(p, y), (PROBS, Y23)),
+    "BinaryCrossEntropy": (
+        lambda p, y: (
+            loss.BinaryCrossEntropy.apply(p, y)
+            + loss.BinaryCrossEntropy.apply(p, y, reduction="mean")
+        ),
+        (PROBS, Y23),
+    ),
+    "SquaredError": (  # every reduction and a scale, broadcast into one output
+        lambda x, y: (
+            loss.SquaredError.apply(x, y, reduction="none", scale=0.5)
+            + loss.SquaredError.apply(x, y, reduction="mean")
+            + loss.SquaredError.apply(x, y, reduction="sum", scale=2.0)
+        ),
+        (X23, Y23),
+    ),
 }
 
 
