@@ -212,14 +212,21 @@ def main(argv=None) -> int:
     )
     for c, m in mem.items():
         print(
-            f"max RSS {c}: {m['peak_mib']:.0f} MiB, of which {m['baseline_mib']:.0f} MiB "
-            "before training (interpreter, imports, data)"
+            f"max RSS {c} during training: {m['peak_mib']:.0f} MiB = {m['baseline_mib']:.0f} "
+            f"MiB before training (interpreter, imports, data) + {m['training_mib']:.1f} MiB"
+            + ("" if m["peak_reset"] else " (peak not resettable here: includes data loading)")
         )
     for c in chains:
         print(
-            f"chain of {c['ops']} ops: {c['seconds']:.3f} s fwd+bwd, "
-            f"peak traced {c['peak_mib']:.1f} MiB"
+            f"chain of {c['ops']} ops: forward {c['forward_s']:.3f} s, backward "
+            f"{c['backward_s']:.3f} s ({c['backward_us_per_op']:.2f} µs/op); graph "
+            f"{c['graph_mib']:.1f} MiB, peak during backward {c['backward_peak_mib']:.1f} MiB"
         )
+    growth = chains[-1]["backward_us_per_op"] / chains[0]["backward_us_per_op"]
+    print(
+        f"backward µs/op at {chains[-1]['ops']} ops / at {chains[0]['ops']} ops: {growth:.2f} "
+        "(1.00 = linear time)"
+    )
     results = {
         "data": source,
         "cores": cores,
