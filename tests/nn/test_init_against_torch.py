@@ -1,0 +1,76 @@
+"""nn.init against torch.nn.init: gains, and the bounds/stds for chainrule's (in, out) layout."""
+
+import math
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+import chainrule.nn as nn
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
+
+
+@pytest.mark.parametrize(
+    ("nonlinearity", "param"),
+    [
+        ("linear", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("leaky_relu", 0),
+        ("selu", None),
+        ("conv2d", None),
+    ],
+)
+def test_calculate_gain_matches_torch(nonlinearity, param):
+    expected = torch.nn.init.calculate_gain(nonlinearity, param)
+    assert nn.init.calculate_gain(nonlinearity, param) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("xavier_uniform_", {"gain": 1.7}),
+        ("kaiming_uniform_", {"a": 0.1, "mode": "fan_in", "nonlinearity": "leaky_relu"}),
+        ("kaiming_uniform_", {"mode": "fan_out", "nonlinearity": "relu"}),
+    ],
+)
+def test_uniform_bounds_match_torch_for_the_transposed_layout(name, kwargs):
+    """Same fan_in/fan_out as torch's (out, in) weight: the largest |w| approaches torch's."""
+    fan_in, fan_out = 300, 200
+    ours = cr.zeros(fan_in, fan_out, dtype=np.float64)
+    getattr(nn.init, name)(ours, generator=np.random.default_rng(0), **kwargs)
+    theirs = torch.empty(fan_out, fan_in, dtype=torch.float64)
+    getattr(torch.nn.init, name)(theirs, generator=torch.Generator().manual_seed(0), **kwargs)
+    bound_ours, bound_theirs = np.abs(ours.data).max(), theirs.abs().max().item()
+    assert bound_ours == pytest.approx(bound_theirs, rel=1e-3)  # 60,000 draws reach the edge
+    assert ours.data.std() == pytest.approx(theirs.std().item(), rel=0.02)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("xavier_normal_", {"gain": 0.5}),
+        ("kaiming_normal_", {"mode": "fan_out", "nonlinearity": "tanh"}),
+        ("kaiming_normal_", {"a": math.sqrt(5), "nonlinearity": "leaky_relu"}),
+    ],
+)
+def test_normal_stds_match_torch_for_the_transposed_layout(name, kwargs):
+    fan_in, fan_out = 300, 200
+    ours = cr.zeros(fan_in, fan_out, dtype=np.float64)
+    getattr(nn.init, name)(ours, generator=np.random.default_rng(0), **kwargs)
+    theirs = torch.empty(fan_out, fan_in, dtype=torch.float64)
+    getattr(torch.nn.init, name)(theirs, generator=torch.Generator().manual_seed(0), **kwargs)
+    assert ours.data.std() == pytest.approx(theirs.std().item(), rel=0.02)
+    assert abs(ours.data.mean()) < 4 * ours.data.std() / math.sqrt(ours.size)
+
+
+def test_unknown_nonlinearity_and_mode_are_named():
+    with pytest.raises(ValueError, match="swish"):
+        nn.init.calculate_gain("swish")
+    with pytest.raises(ValueError, match="fan_avg"):
+        nn.init.kaiming_normal_(cr.zeros(3, 4), mode="fan_avg")
