@@ -371,8 +371,8 @@ class Run:
                 history=self.history,
             )
         finally:  # also after Ctrl-C or divergence: the curves up to the last finished epoch
+            self.elapsed = time.perf_counter() - started  # training, not drawing the curves
             self.plot()
-            self.elapsed = time.perf_counter() - started
         return self.history
 
     # ---- reporting --------------------------------------------------------------------------
