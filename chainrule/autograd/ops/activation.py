@@ -135,6 +135,9 @@ def _channel_view(w: np.ndarray, ndim: int) -> np.ndarray:
 class Softmax(Function):
     """``exp(x) / sum(exp(x))`` along ``axis``, shifted by the max so it never overflows.
 
+    Probabilities below the dtype's smallest normal number (exp(-87) in float32) are raised
+    to it instead of underflowing to 0, so ``log(softmax(x))`` stays finite and its gradient
+    (1/y times y) is exact; use ``log_softmax`` for exact log-probabilities.
     d/dx: y * (g - sum(g * y)), from the output.
     """
 
@@ -142,6 +145,8 @@ class Softmax(Function):
     def forward(ctx, x, axis=-1):
         e = safe_exp(x - x.max(axis=axis, keepdims=True))
         y = e / e.sum(axis=axis, keepdims=True)
+        if y.dtype.kind == "f":
+            np.maximum(y, np.finfo(y.dtype).tiny, out=y)
         ctx.save_for_backward(y)
         ctx.axis = axis
         return y
