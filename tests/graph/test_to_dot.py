@@ -121,16 +121,17 @@ def test_model_parameters_are_named_and_tensors_shown_by_shape():
         norm = float(titled[name][2].split()[-1])
         assert norm == pytest.approx(np.linalg.norm(param.grad.data), rel=1e-5)
     ops = [lines[0] for lines in nodes.values() if lines[0] not in dict(model.named_parameters())]
-    assert sorted(ops) == ["CrossEntropy", "Linear", "Linear", "Mean", "ReLU"]
-    assert len(edges) == 4 + 4  # two Linear ops with W and b, then ReLU, Linear, CE, Mean links
+    # cross_entropy is one fused node (its mean inside), so the loss is CrossEntropy's output
+    assert sorted(ops) == ["CrossEntropy", "Linear", "Linear", "ReLU"]
+    assert len(edges) == 4 + 3  # W and b into each Linear, then the ReLU, Linear, CE links
 
 
 def test_collapse_modules_folds_parameters_into_one_node_per_layer():
     model, loss = _mlp_loss()
     nodes, edges = parse_dot(cr.graph.to_dot(loss, model=model, collapse_modules=True))
     titles = [lines[0] for lines in nodes.values()]
-    assert sorted(titles) == ["0: Linear", "2: Linear", "CrossEntropy", "Mean", "ReLU"]
-    assert len(edges) == 4  # a chain: 0 -> ReLU -> 2 -> CrossEntropy -> Mean
+    assert sorted(titles) == ["0: Linear", "2: Linear", "CrossEntropy", "ReLU"]
+    assert len(edges) == 3  # a chain: 0 -> ReLU -> 2 -> CrossEntropy
 
 
 def test_names_must_be_tensors_and_output_a_tensor():
