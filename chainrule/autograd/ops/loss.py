@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd.function import Function, sum_tangents
-from chainrule.autograd.ops.numerics import log_softmax_array, safe_exp, stable_sigmoid
+from chainrule.autograd.ops.numerics import safe_exp, stable_sigmoid
 from chainrule.errors import DTypeError, ShapeError
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -107,19 +107,17 @@ class CrossEntropy(Function):
 
     ``target`` is either class indices (N,) of an integer dtype (``p`` one-hot) or
     probabilities (N, C); 'mean' divides the sum by N (PyTorch's rule for both kinds).
-    Per sample, d/dx = softmax(x) * sum_c p_c - p and d/dp = -log softmax(x).
+    Per sample, d/dx = softmax(x) * sum_c p_c - p and d/dp = -log softmax(x). The softmax
+    computed by forward is saved, so backward needs no second exp.
     """
 
     @staticmethod
     def forward(ctx, logits, target, reduction="none"):
         if logits.ndim != 2:
             raise ShapeError(f"cross_entropy: expected logits of shape (N, C), got {logits.shape}")
-        log_probs = log_softmax_array(logits, axis=1)
-        ctx.save_for_backward(log_probs)
         target = np.asarray(target)
-        ctx.target = target
-        ctx.reduction = reduction
-        if target.dtype.kind in "iu":
+        classes = target.dtype.kind in "iu"
+        if classes:
             if target.shape != logits.shape[:1]:
                 raise ShapeError(
                     f"cross_entropy: class targets must have shape ({logits.shape[0]},), "
@@ -130,58 +128,69 @@ class CrossEntropy(Function):
                     f"cross_entropy: class targets must lie in [0, {logits.shape[1] - 1}], "
                     f"got values in [{target.min()}, {target.max()}]"
                 )
+        elif target.dtype.kind != "f":
+            raise DTypeError(f"cross_entropy: targets must be integer or float, got {target.dtype}")
+        elif target.shape != logits.shape:
+            raise ShapeError(
+                f"cross_entropy: probability targets must match logits {logits.shape}, "
+                f"got {target.shape}"
+            )
+        ctx.target, ctx.reduction = target, reduction
+        shifted = logits - logits.max(axis=1, keepdims=True)  # <= 0: exp cannot overflow
+        probs = safe_exp(shifted)
+        total = probs.sum(axis=1, keepdims=True)  # >= 1: its log is finite
+        probs /= total  # softmax(x)
+        log_total = np.log(total)
+        if classes:
             ctx.rows = np.arange(len(target))
-            losses = -log_probs[ctx.rows, target]
+            ctx.save_for_backward(probs)
+            # -log softmax(x)_t = log sum_c exp(shifted_c) - shifted_t
+            losses = log_total[:, 0] - shifted[ctx.rows, target]
         else:
-            if target.dtype.kind != "f":
-                raise DTypeError(
-                    f"cross_entropy: targets must be integer or float, got {target.dtype}"
-                )
-            if target.shape != logits.shape:
-                raise ShapeError(
-                    f"cross_entropy: probability targets must match logits {logits.shape}, "
-                    f"got {target.shape}"
-                )
+            log_probs = shifted - log_total
+            ctx.save_for_backward(probs, log_probs)
             losses = -(target * log_probs).sum(axis=1)
         return _reduce(losses, reduction, len(logits))
 
     @staticmethod
     def backward(ctx, grad_output):
-        (log_probs,) = ctx.saved_tensors
+        probs = ctx.saved_tensors[0]
         target = ctx.target
-        g = _upstream(grad_output, ctx.reduction, len(log_probs))
+        g = _upstream(grad_output, ctx.reduction, len(probs))
         if ctx.reduction == "none":
             g = g[:, None]  # one factor per sample (row)
         grad_logits = grad_target = None
         if target.dtype.kind in "iu":
             if ctx.needs_input_grad[0]:
-                grad_logits = safe_exp(log_probs)  # softmax(x) - onehot, built in place
+                grad_logits = probs.copy()  # softmax(x) - onehot; the saved softmax stays intact
                 grad_logits[ctx.rows, target] -= 1.0
                 grad_logits *= g
             return grad_logits, None
         if ctx.needs_input_grad[0]:
             mass = target.sum(axis=1, keepdims=True)
-            grad_logits = (safe_exp(log_probs) * mass - target) * g
+            grad_logits = (probs * mass - target) * g
         if ctx.needs_input_grad[1]:
-            grad_target = -log_probs * g
+            grad_target = -ctx.saved_tensors[1] * g
         return grad_logits, grad_target
 
     @staticmethod
     def jvp(ctx, t_logits, t_target):
-        (log_probs,) = ctx.saved_tensors
+        probs = ctx.saved_tensors[0]
         target = ctx.target
         if target.dtype.kind in "iu":
-            p = np.zeros_like(log_probs)
+            p = np.zeros_like(probs)
             p[ctx.rows, target] = 1.0
         else:
             p = target
         from_logits = None
         if t_logits is not None:
-            centred = t_logits - (safe_exp(log_probs) * t_logits).sum(axis=1, keepdims=True)
+            centred = t_logits - (probs * t_logits).sum(axis=1, keepdims=True)
             from_logits = -(p * centred).sum(axis=1)
-        from_target = None if t_target is None else -(t_target * log_probs).sum(axis=1)
+        from_target = None
+        if t_target is not None:
+            from_target = -(t_target * ctx.saved_tensors[1]).sum(axis=1)
         per_sample = sum_tangents(from_logits, from_target)
-        return _reduce_tangent(per_sample, ctx.reduction, len(log_probs))
+        return _reduce_tangent(per_sample, ctx.reduction, len(probs))
 
 
 class BinaryCrossEntropyWithLogits(Function):
