@@ -32,13 +32,7 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
             grad_output = pending.pop(node)
             if node.retained is not None:
                 _store_retained_grad(node, grad_output)
-            if node.saved_tensors is None or node.versions is not None:
-                _check_saved(node)
-            results = node.fn.backward(node, grad_output)
-            if type(results) is not tuple:
-                results = (results,)
-            if len(results) != len(node.parents):
-                _raise_wrong_count(node, results)
+            results = _call_backward(node, grad_output)
             for parent, grad in zip(node.parents, results, strict=True):
                 if parent is None or grad is None:
                     continue
@@ -71,19 +65,17 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
 
 def _call_backward(node: Context, grad_output) -> tuple:
     """Run one node's backward after checking its saved arrays; one gradient per input."""
-    _check_saved(node)
+    if node.saved_tensors is None or node.versions is not None:
+        _check_saved(node)
     results = node.fn.backward(node, grad_output)
     if type(results) is not tuple:
         results = (results,)
     if len(results) != len(node.parents):
-        _raise_wrong_count(node, results)
+        raise GraphError(
+            f"{node.name}.backward returned {len(results)} gradients for "
+            f"{len(node.parents)} inputs"
+        )
     return results
-
-
-def _raise_wrong_count(node: Context, results: tuple) -> None:
-    raise GraphError(
-        f"{node.name}.backward returned {len(results)} gradients for {len(node.parents)} inputs"
-    )
 
 
 def _check_saved(node: Context) -> None:
