@@ -39,11 +39,24 @@ class Context:
     Ops may set other attributes (``ctx.axis = ...``) for settings their backward needs.
     """
 
-    # Plain attributes with class-level defaults: creating a node sets only what it needs
-    # (Python 3.11 stores instance attributes inline, as fast as __slots__).
-    saved_tensors = ()
-    versions = None
-    retained = None
+    __slots__ = (
+        "fn",
+        "saved_tensors",
+        "needs_input_grad",
+        "parents",
+        "seq",
+        "out_shape",
+        "out_dtype",
+        "versions",
+        "retained",
+        "__dict__",  # for op-specific settings (ctx.axis = ...)
+        "__weakref__",
+    )
+
+    def __init__(self) -> None:
+        self.saved_tensors = ()
+        self.versions = None
+        self.retained = None
 
     def save_for_backward(self, *arrays) -> None:
         """Keep ``arrays`` (inputs or the output) for ``backward``; released after backward()."""
