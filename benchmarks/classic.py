@@ -69,3 +69,32 @@ def train_chainrule(weights, biases, x, y, batches, eta):
     for idx in batches:
         net.update_mini_batch(x[idx], y[idx], eta)
     return [w.data for w in net.weights], [b.data for b in net.biases]
+
+
+def main(argv=None) -> int:
+    """``python -m benchmarks.classic [--reps R] [--batches B]``: only the classic workload,
+    measured exactly as ``python -m benchmarks`` measures it (same data, order and checks)."""
+    import argparse
+
+    from benchmarks.__main__ import classic_workload, load_data
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.classic", description=main.__doc__)
+    parser.add_argument("--reps", type=int, default=5, help="repetitions (default 5)")
+    parser.add_argument("--batches", type=int, default=None, help="batches (default an epoch)")
+    args = parser.parse_args(argv)
+    if args.reps < 1 or (args.batches is not None and args.batches < 1):
+        parser.error("--reps and --batches must be >= 1")
+    x, y, source = load_data()
+    row = classic_workload(x, y, args.batches, args.reps)
+    print(f"data: {source}\n{row['workload']}")
+    for name in ("numpy", "chainrule", "per_sample"):
+        print(f"  {name:10s} {row[name]:.3f} s")
+    print(
+        f"chainrule / vectorised NumPy: {row['chainrule'] / row['numpy']:.2f}x; "
+        f"{row['speedup_vs_per_sample']:.1f}x faster than per-sample"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
