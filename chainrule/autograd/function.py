@@ -154,14 +154,18 @@ def _remember_versions(ctx: Context, inputs: tuple, result: Tensor) -> None:
     """
     saved = ctx.saved_tensors
     watched = []
-    for t in (*inputs, result):
+    for t in inputs:
         if isinstance(t, Tensor):
             data = t.data
             for array in saved:
                 if array is data:
-                    watched.append(t._version)
-                    watched.append(t._version[0])
+                    watched += (t._version, t._version[0])
                     break
+    data = result.data
+    for array in saved:
+        if array is data:
+            watched += (result._version, result._version[0])
+            break
     if watched:
         ctx.versions = tuple(watched)
 
