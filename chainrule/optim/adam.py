@@ -59,20 +59,26 @@ class Adam(Optimizer):
                 elif wd:
                     g = g + wd * p.data
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                # one scratch array per parameter and step instead of six temporaries
+                scratch = np.multiply(g, 1 - beta1)
                 exp_avg *= beta1
-                exp_avg += (1 - beta1) * g
+                exp_avg += scratch
+                np.multiply(g, g, out=scratch)
+                scratch *= 1 - beta2
                 exp_avg_sq *= beta2
-                exp_avg_sq += (1 - beta2) * g * g
+                exp_avg_sq += scratch
                 if group["amsgrad"]:
                     second = np.maximum(
                         state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"]
                     )
                 else:
                     second = exp_avg_sq
-                denom = np.sqrt(second)
+                denom = np.sqrt(second, out=scratch)
                 denom /= math.sqrt(1 - beta2**t)
                 denom += group["eps"]
-                p.data -= (lr / (1 - beta1**t)) * exp_avg / denom
+                np.divide(exp_avg, denom, out=denom)
+                denom *= lr / (1 - beta1**t)
+                p.data -= denom
                 self._bump(p)
 
 
