@@ -298,16 +298,21 @@ def _train_and_test(run) -> int:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             run.train()
     except KeyboardInterrupt:
-        run.save_checkpoint(run.folder / "interrupted.npz", partial_epoch=True)
         last = (
             f"the last finished epoch ({run.epoch}) is in {run.folder / 'last.npz'}"
             if run.epoch
             else "no epoch had finished"
         )
+        if run.batches_done and run.epoch < run.config.epochs:
+            run.save_checkpoint(run.folder / "interrupted.npz", partial_epoch=True)
+            saved = (
+                f"weights after {run.batches_done} of {len(run.train_loader)} batches of epoch "
+                f"{run.epoch + 1} saved to {run.folder / 'interrupted.npz'}; "
+            )
+        else:  # between epochs: last.npz already holds these weights
+            saved = ""
         print(
-            f"\ninterrupted: weights from the middle of epoch {run.epoch + 1} saved to "
-            f"{run.folder / 'interrupted.npz'}; {last}.\n"
-            f"continue with:  chainrule train --resume {run.folder}",
+            f"\ninterrupted: {saved}{last}.\ncontinue with:  chainrule train --resume {run.folder}",
             file=sys.stderr,
         )
         return 130

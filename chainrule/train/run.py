@@ -240,6 +240,19 @@ def interrupts_deferred():
         raise KeyboardInterrupt
 
 
+class _BatchCounter(Callback):
+    """Count the steps of the epoch under way, so an interrupt can say what it saved."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+
+    def on_epoch_begin(self, trainer, epoch: int) -> None:
+        self.run.batches_done = 0
+
+    def on_batch_end(self, trainer, batch: int, loss: float) -> None:
+        self.run.batches_done = batch + 1
+
+
 class CheckpointWriter(Callback):
     """After every epoch: ``last.npz``, ``best.npz`` (on a new best validation accuracy, ties
     broken by the loss) and the history files; ``curves.png`` at most every ``PLOT_EVERY``
@@ -261,6 +274,7 @@ class CheckpointWriter(Callback):
                 run.save_checkpoint(run.folder / "best.npz")
             run.save_checkpoint(run.folder / "last.npz")
             write_history(trainer.history, run.folder)
+            run.batches_done = 0  # nothing of the next epoch has run yet
         if time.monotonic() - self._plotted >= self.PLOT_EVERY:
             run.plot()
             self._plotted = time.monotonic()
@@ -294,6 +308,7 @@ class Run:
         self.epoch = 0
         self.best_score = (-np.inf, -np.inf)
         self.elapsed = 0.0
+        self.batches_done = 0  # optimiser steps taken in the epoch under way
 
     # ---- checkpoints ------------------------------------------------------------------------
     def save_checkpoint(self, path: Path, partial_epoch: bool = False) -> None:
@@ -349,7 +364,7 @@ class Run:
         """Train from ``self.epoch`` to the configured number of epochs (extra ``callbacks``
         run before the checkpoint writer)."""
         make_folder(self.folder)
-        chain: list[Callback] = []
+        chain: list[Callback] = [_BatchCounter(self)]
         if not self.quiet:
             chain.append(ProgressReporter(self.config.epochs, len(self.train_loader), self.stream))
         if self.early_stopping:

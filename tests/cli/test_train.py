@@ -40,6 +40,8 @@ def test_ctrl_c_saves_and_resume_matches_an_uninterrupted_run(tmp_path, monkeypa
     assert main(["train", *TINY, "--out", str(folder)]) == 130
     err = capsys.readouterr().err
     assert f"chainrule train --resume {folder}" in err and "Traceback" not in err
+    assert "weights after 4 of 11 batches of epoch 2 saved to" in err  # ceil(1,293 / 128)
+    assert f"the last finished epoch (1) is in {folder / 'last.npz'}" in err
     assert cr.load(folder / "last.npz")["epoch"] == 1
     assert cr.load(folder / "interrupted.npz")["partial_epoch"] is True
 
@@ -181,3 +183,20 @@ def test_one_epoch_smoke_run_on_fashion_mnist(tmp_path, capsys):
     report = json.loads((out / "test.json").read_text())
     assert report["accuracy"] > 0.7 and np.sum(report["confusion"]) == 10_000
     assert report["classes"][9] == "Ankle boot"
+
+
+def test_ctrl_c_between_epochs_points_to_last_npz_only(tmp_path, monkeypatch, capsys):
+    original = ProgressReporter.on_epoch_begin
+
+    def interrupt(self, trainer, epoch):
+        if epoch == 3:  # after epoch 2 was written, before a batch of epoch 3
+            raise KeyboardInterrupt
+        original(self, trainer, epoch)
+
+    monkeypatch.setattr(ProgressReporter, "on_epoch_begin", interrupt)
+    folder = tmp_path / "cut"
+    assert main(["train", *TINY, "--out", str(folder)]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted: the last finished epoch (2) is in {folder / 'last.npz'}." in err
+    assert not (folder / "interrupted.npz").exists()
+    assert cr.load(folder / "last.npz")["epoch"] == 2
