@@ -117,16 +117,24 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+# with the suite's other results, out of the repository's tracked files
+DEFAULT_FIGURE = Path(__file__).parent / "results" / "forward_vs_reverse.png"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes (n up to 501)")
     parser.add_argument(
-        "--out", default="forward_vs_reverse.png", help="figure path (forward_vs_reverse.png)"
+        "--out",
+        type=Path,
+        default=DEFAULT_FIGURE,
+        help="figure path (default: benchmarks/results/forward_vs_reverse.png)",
     )
     args = parser.parse_args()
     rows = measure(HIDDEN_QUICK if args.quick else HIDDEN_FULL)
     print_table(rows)
-    plot(rows, Path(args.out))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    plot(rows, args.out)
     print(f"figure written to {args.out}")
 
 

@@ -72,8 +72,7 @@ def _call_backward(node: Context, grad_output) -> tuple:
         results = (results,)
     if len(results) != len(node.parents):
         raise GraphError(
-            f"{node.name}.backward returned {len(results)} gradients for "
-            f"{len(node.parents)} inputs"
+            f"{node.name}.backward returned {len(results)} gradients for {len(node.parents)} inputs"
         )
     return results
 
