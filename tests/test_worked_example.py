@@ -7,29 +7,9 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).parents[1] / "examples" / "worked_example_2_2_2.py"
+from tests.helpers import WORKED_EXAMPLE_PUBLISHED as PUBLISHED
 
-PUBLISHED = {
-    "out_h1": "0.593269992",
-    "out_h2": "0.596884378",
-    "out_o1": "0.75136507",
-    "out_o2": "0.772928465",
-    "net_h1": "0.3775",
-    "net_o1": "1.105905967",
-    "E_o1": "0.274811083",
-    "E_o2": "0.023560026",
-    "E_total": "0.298371109",
-    "dE/dw5": "0.082167041",
-    "dE/dw1": "0.000438568",
-    "w1": "0.149780716",
-    "w2": "0.19956143",
-    "w3": "0.24975114",
-    "w4": "0.29950229",
-    "w5": "0.35891648",
-    "w6": "0.408666186",
-    "w7": "0.511301270",
-    "w8": "0.561370121",
-}
+EXAMPLE = Path(__file__).parents[1] / "examples" / "worked_example_2_2_2.py"
 
 
 @pytest.fixture(scope="module")

@@ -7,29 +7,7 @@ import math
 import pytest
 
 from chainrule.explain import explain_worked_example
-
-# The reference material's published values (rounded as published).
-PUBLISHED = {
-    "net_h1": "0.3775",
-    "out_h1": "0.593269992",
-    "out_h2": "0.596884378",
-    "net_o1": "1.105905967",
-    "out_o1": "0.75136507",
-    "out_o2": "0.772928465",
-    "E_o1": "0.274811083",
-    "E_o2": "0.023560026",
-    "E_total": "0.298371109",
-    "dE/dw5": "0.082167041",
-    "dE/dw1": "0.000438568",
-    "w1": "0.149780716",
-    "w2": "0.19956143",
-    "w3": "0.24975114",
-    "w4": "0.29950229",
-    "w5": "0.35891648",
-    "w6": "0.408666186",
-    "w7": "0.511301270",
-    "w8": "0.561370121",
-}
+from tests.helpers import WORKED_EXAMPLE_PUBLISHED as PUBLISHED
 
 
 @pytest.fixture(scope="module")
