@@ -19,6 +19,7 @@ import numpy as np
 import chainrule as cr
 from chainrule.autograd.function import Function, sum_tangents
 from chainrule.autograd.ops.loss import SquaredError
+from chainrule.errors import ShapeError
 
 
 def _sigmoid_in_place(z: np.ndarray) -> np.ndarray:
@@ -46,6 +47,11 @@ class SigmoidLayer(Function):
 
     @staticmethod
     def forward(ctx, x, w, b):
+        if np.ndim(x) != 2 or x.shape[1] != w.shape[0]:
+            raise ShapeError(
+                f"SigmoidLayer: expected x of shape (N, {w.shape[0]}) for W of shape {w.shape}, "
+                f"got {np.shape(x)}"
+            )
         z = x @ w
         z += b  # z is a fresh array: the bias and the sigmoid are applied in its memory
         a = _sigmoid_in_place(z)
@@ -101,8 +107,10 @@ class Network:
 
     def feedforward(self, x) -> np.ndarray:
         """The output activations for one input (n_in,) or a batch (N, n_in)."""
+        x = np.asarray(x, self.dtype)
         with cr.no_grad():
-            return self._forward(cr.tensor(np.asarray(x, self.dtype))).data
+            a = self._forward(x.reshape(1, -1) if x.ndim == 1 else x).data
+        return a[0] if x.ndim == 1 else a
 
     def evaluate(self, test_data) -> int:
         """The number of test inputs whose largest output is the right class."""

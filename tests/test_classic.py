@@ -172,3 +172,19 @@ def test_a_training_step_is_three_graph_nodes():
     names = (cost.grad_fn.name, layer2.name, layer1.name)
     assert names == ("SquaredError", "SigmoidLayer", "SigmoidLayer")
     assert layer1.parents == (None, net.weights[0], net.biases[0])  # x is data, not a node
+
+
+def test_feedforward_takes_one_input_or_a_batch_and_names_wrong_shapes():
+    net = Network([4, 3, 2], seed=1, dtype=np.float64)
+    x = np.random.default_rng(2).normal(size=(5, 4))
+    expected = _sigmoid(
+        _sigmoid(x @ net.weights[0].data + net.biases[0].data) @ net.weights[1].data
+        + net.biases[1].data
+    )
+    np.testing.assert_allclose(net.feedforward(x), expected, rtol=1e-12)
+    np.testing.assert_allclose(net.feedforward(x[2]), expected[2], rtol=1e-12)
+    with pytest.raises(
+        ValueError,
+        match=r"SigmoidLayer: expected x of shape \(N, 4\) for W of shape \(4, 3\), got \(5, 3\)",
+    ):
+        net.feedforward(x[:, :3])
