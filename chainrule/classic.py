@@ -8,8 +8,10 @@ For a mini-batch of m samples with cost ``C = 1/2 sum (a_L - y)**2`` summed over
 and averaged over the batch, each weight moves by ``-eta * dC/dw``, which equals the classic
 ``w - eta/m * sum_x dC_x/dw``.
 
-The graph of one step has three nodes for ``[784, 30, 10]``: one ``SigmoidLayer`` per layer,
-whose backward is the four equations of backpropagation, and the fused quadratic cost.
+The graph of one step is one ``SigmoidLayer`` node per layer, whose backward is the four
+equations of backpropagation; ``backward()`` starts from the output with the derivative of the
+quadratic cost, as the classic code's ``cost_derivative`` does, so the cost itself is never
+computed during training.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import numpy as np
 
 import chainrule as cr
 from chainrule.autograd.function import Function, sum_tangents
-from chainrule.autograd.ops.loss import SquaredError
 from chainrule.errors import ShapeError
 
 
@@ -154,10 +155,11 @@ class Network:
         """One gradient step on the quadratic cost of the mini-batch ``(x, y)``."""
         x = np.asarray(x, self.dtype)  # the input needs no gradient: a plain array will do
         y = np.asarray(y, self.dtype)
-        # C = 1/(2m) sum_x ||a_L(x) - y(x)||^2 as one fused node: its gradient is (a_L - y) / m
-        cost = SquaredError.apply(self._forward(x), y, reduction="sum", scale=0.5 / len(x))
-        # backpropagate eta * C rather than C: each .grad is then the whole step eta * dC/dw
-        cost.backward(gradient=np.asarray(eta, self.dtype))
+        output = self._forward(x)
+        # The cost C = 1/(2m) sum_x ||a_L(x) - y(x)||^2 has dC/da_L = (a_L - y) / m, the classic
+        # code's cost_derivative. Backpropagating eta * dC/da_L from the output (a vector-
+        # Jacobian product) gives each .grad as the whole step eta * dC/dw, with no cost node.
+        output.backward(gradient=(output.data - y) * self.dtype.type(eta / len(x)))
         for p in (*self.weights, *self.biases):
             p.data -= p.grad.data  # w -> w - eta * dC/dw, in place
             p.grad = None

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import chainrule as cr
+import chainrule.nn.functional as F
 from chainrule.autograd.forward import jvp
-from chainrule.autograd.ops.loss import SquaredError
 from chainrule.classic import Network, SigmoidLayer
 
 
@@ -163,15 +163,27 @@ def test_sigmoid_layer_is_finite_for_huge_inputs_without_warnings():
     np.testing.assert_array_equal(w.grad.data, [[0, 0]])  # only z = 0 has s'(z) != 0, and x = 0
 
 
-def test_a_training_step_is_three_graph_nodes():
-    net = Network([4, 3, 2], seed=0)
-    output = net._forward(np.zeros((5, 4), np.float32))
-    cost = SquaredError.apply(output, np.zeros((5, 2), np.float32), reduction="sum", scale=0.1)
-    layer2 = cost.grad_fn.parents[0]
+def test_a_training_step_equals_backward_of_the_fused_quadratic_cost():
+    """The step seeded with eta * (a_L - y) / m is eta times the gradient of the cost node
+    1/(2m) sum ||a_L - y||^2, and its graph is one SigmoidLayer node per layer."""
+    rng = np.random.default_rng(8)
+    x, y = rng.normal(size=(6, 4)), np.eye(2)[rng.integers(0, 2, size=6)]
+    net = Network([4, 3, 2], seed=0, dtype=np.float64)
+    start = [p.data.copy() for p in net.weights + net.biases]
+    output = net._forward(x)
+    layer2 = output.grad_fn
     layer1 = layer2.parents[0]
-    names = (cost.grad_fn.name, layer2.name, layer1.name)
-    assert names == ("SquaredError", "SigmoidLayer", "SigmoidLayer")
+    assert (layer2.name, layer1.name) == ("SigmoidLayer", "SigmoidLayer")
     assert layer1.parents == (None, net.weights[0], net.biases[0])  # x is data, not a node
+    cost = F.mse_loss(output, y, reduction="sum", half=True) / len(x)
+    np.testing.assert_allclose(cost.item(), 0.5 * ((output.data - y) ** 2).sum() / 6)
+    cost.backward()
+    expected = [3.0 * p.grad.data for p in net.weights + net.biases]
+    for p in net.weights + net.biases:
+        p.grad = None
+    net.update_mini_batch(x, y, eta=3.0)
+    for p, before, step in zip(net.weights + net.biases, start, expected, strict=True):
+        np.testing.assert_allclose(before - p.data, step, rtol=1e-12, atol=1e-15)
 
 
 def test_feedforward_takes_one_input_or_a_batch_and_names_wrong_shapes():
