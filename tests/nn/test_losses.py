@@ -198,3 +198,14 @@ def test_loss_refuses_an_unknown_reduction(fn):
 def test_mse_refuses_different_shapes():
     with pytest.raises(ValueError, match=r"mse_loss: input \(3, 4\) and target \(4,\)"):
         F.mse_loss(cr.tensor(A), B[0])
+
+
+@pytest.mark.parametrize(
+    "op",
+    [loss_ops.SquaredError, loss_ops.BinaryCrossEntropy, loss_ops.BinaryCrossEntropyWithLogits],
+)
+def test_loss_op_called_directly_refuses_an_unknown_reduction(op):
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        op.apply(cr.tensor(PROBS), TARGETS01, reduction="avg")
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        loss_ops.CrossEntropy.apply(cr.tensor(LOGITS), LABELS, reduction="avg")

@@ -64,6 +64,7 @@ class SquaredError(Function):
 
     @staticmethod
     def forward(ctx, x, y, reduction="none", scale=1.0):
+        check_reduction("mse_loss", reduction)
         if np.shape(x) != np.shape(y):
             raise ShapeError(
                 f"mse_loss: input {np.shape(x)} and target {np.shape(y)} must have the same shape"
@@ -113,6 +114,7 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, logits, target, reduction="none"):
+        check_reduction("cross_entropy", reduction)
         if logits.ndim != 2:
             raise ShapeError(f"cross_entropy: expected logits of shape (N, C), got {logits.shape}")
         target = np.asarray(target)
@@ -202,6 +204,7 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def forward(ctx, x, y, reduction="none"):
+        check_reduction("binary_cross_entropy_with_logits", reduction)
         if np.shape(x) != np.shape(y):
             raise ShapeError(
                 f"binary_cross_entropy_with_logits: input {np.shape(x)} and target "
@@ -244,6 +247,7 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, p, y, reduction="none"):
+        check_reduction("binary_cross_entropy", reduction)
         if np.shape(p) != np.shape(y):
             raise ShapeError(
                 f"binary_cross_entropy: input {np.shape(p)} and target {np.shape(y)} "
