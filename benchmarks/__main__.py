@@ -1,4 +1,5 @@
-"""``python -m benchmarks [--quick] [--json PATH]``: every workload, alternating contenders.
+"""``python -m benchmarks [--quick] [--threads N] [--json PATH]``: every workload, alternating
+contenders.
 
 Each contender starts from the same weights and sees the same batches; each repetition runs
 the contenders in a rotated order; the table reports medians. Results are checked to agree
@@ -156,6 +157,16 @@ def classic_workload(x, labels, n_batches, reps):
     }
 
 
+def _limit_blas_threads(threads: int) -> str:
+    """Cap NumPy's BLAS at ``threads`` for this process (threadpoolctl); what it is now."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return "as configured (threadpoolctl not installed)"
+    threadpool_limits(limits=threads, user_api="blas")
+    return str(threads)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a few hundred batches, 2 reps")
@@ -164,22 +175,31 @@ def main(argv=None) -> int:
         "--batches", type=int, default=None, help="batches per workload (default 300 / epoch)"
     )
     parser.add_argument("--json", type=Path, default=None, help="where to write the results")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for every contender: NumPy's BLAS (so the floor and chainrule) and "
+        "torch (default: all cores)",
+    )
     args = parser.parse_args(argv)
-    for option in ("reps", "batches"):
+    for option in ("reps", "batches", "threads"):
         if getattr(args, option) is not None and getattr(args, option) < 1:
             parser.error(f"--{option} must be >= 1, got {getattr(args, option)}")
     reps = args.reps or (2 if args.quick else 5)
     n_batches = args.batches or (300 if args.quick else None)
     has_torch = torch_mlp.available()
     cores = os.cpu_count() or 1
+    threads = args.threads or cores
     if has_torch:
         import torch
 
-        torch.set_num_threads(cores)
+        torch.set_num_threads(threads)
+    blas = _limit_blas_threads(threads)
     x, y, source = load_data()
     print(
         f"data: {source}; {platform.processor() or platform.machine()}, {cores} cores; "
-        f"torch threads {cores if has_torch else 'n/a (torch not installed)'}",
+        f"threads: NumPy BLAS {blas}, torch {threads if has_torch else 'n/a (not installed)'}",
         flush=True,
     )
     rows = mlp_workloads(x, y, n_batches, reps, has_torch)
@@ -230,6 +250,7 @@ def main(argv=None) -> int:
     results = {
         "data": source,
         "cores": cores,
+        "threads": threads,
         "quick": args.quick,
         "reps": reps,
         "python": sys.version.split()[0],
