@@ -48,7 +48,8 @@ class SigmoidLayer(Function):
 
     @staticmethod
     def forward(ctx, x, w, b):
-        if np.ndim(x) != 2 or x.shape[1] != w.shape[0]:
+        x = np.asarray(x)
+        if x.ndim != 2 or x.shape[1] != w.shape[0]:
             raise ShapeError(
                 f"SigmoidLayer: expected x of shape (N, {w.shape[0]}) for W of shape {w.shape}, "
                 f"got {np.shape(x)}"
@@ -63,7 +64,9 @@ class SigmoidLayer(Function):
     def backward(ctx, grad_output):
         x, w, a = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        delta = grad_output * a * (1 - a)  # delta = dC/da * s'(z)
+        delta = 1 - a  # delta = dC/da * s'(z) = dC/da * a (1 - a), in one fresh array
+        delta *= a
+        delta *= grad_output
         grad_x = delta @ w.T if need_x else None
         grad_w = x.T @ delta if need_w else None
         grad_b = delta.sum(axis=0) if need_b else None

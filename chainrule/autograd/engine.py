@@ -17,6 +17,8 @@ from chainrule.autograd.function import Context
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import GraphError, ShapeError
 
+_wrap = Tensor._wrap  # a new Tensor around an array, without checks
+
 
 def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> None:
     """Accumulate d(root)/d(leaf), weighted by ``gradient``, into every reachable leaf's grad."""
@@ -132,13 +134,11 @@ def _assign_leaf_grads(leaf_grads: dict) -> None:
     for leaf, grad in leaf_grads.values():
         if type(grad) is not np.ndarray:
             grad = np.array(grad, dtype=leaf.data.dtype)
-        elif grad.base is not None or not grad.flags.writeable or id(grad) in handed_out:
+        elif grad.base is not None or id(grad) in handed_out or not grad.flags.writeable:
             grad = grad.copy()
         handed_out.add(id(grad))
-        if leaf.grad is None:
-            leaf.grad = Tensor._wrap(grad)
-        else:
-            leaf.grad = Tensor._wrap(leaf.grad.data + grad)
+        previous = leaf.grad
+        leaf.grad = _wrap(grad if previous is None else previous.data + grad)
 
 
 def _store_retained_grad(node: Context, grad_output) -> None:
@@ -146,4 +146,4 @@ def _store_retained_grad(node: Context, grad_output) -> None:
     tensor = node.retained()
     if tensor is not None:
         grad = np.array(grad_output, dtype=node.out_dtype)
-        tensor.grad = Tensor._wrap(grad if tensor.grad is None else tensor.grad.data + grad)
+        tensor.grad = _wrap(grad if tensor.grad is None else tensor.grad.data + grad)

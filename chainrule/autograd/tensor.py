@@ -180,7 +180,8 @@ class Tensor:
                     f"backward: gradient of shape {gradient.shape} given for a tensor of "
                     f"shape {self.shape}"
                 )
-            gradient = gradient.astype(self.data.dtype, copy=False)
+            if gradient.dtype != self.data.dtype:
+                gradient = gradient.astype(self.data.dtype)
         _engine.run_backward(self, gradient, retain_graph)
 
     def zero_(self) -> Tensor:
