@@ -22,10 +22,10 @@ _wrap = Tensor._wrap  # a new Tensor around an array, without checks
 
 def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> None:
     """Accumulate d(root)/d(leaf), weighted by ``gradient``, into every reachable leaf's grad."""
-    leaf_grads: dict[int, list] = {}
+    leaf_grads: dict[int, list] = {}  # id(leaf) -> [leaf, gradient summed over paths]
     start = root.grad_fn
     if start is None:
-        _add_leaf_grad(leaf_grads, root, gradient)
+        leaf_grads[id(root)] = [root, gradient]
     else:
         pending = {start: gradient}
         heap = [(-start.seq, start)]
@@ -59,7 +59,11 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
                         or grad.dtype != data.dtype
                     ):
                         grad = _checked(node, grad, data.shape, data.dtype)
-                    _add_leaf_grad(leaf_grads, parent, grad)
+                    entry = leaf_grads.get(id(parent))
+                    if entry is None:
+                        leaf_grads[id(parent)] = [parent, grad]
+                    else:
+                        entry[1] = entry[1] + grad
             if not retain_graph and node.saved_tensors:
                 node.saved_tensors = None
     _assign_leaf_grads(leaf_grads)
@@ -114,14 +118,6 @@ def _checked(node: Context, grad, shape: tuple, dtype) -> np.ndarray:
     if grad.dtype != dtype:
         grad = np.asarray(grad, dtype=dtype)
     return grad
-
-
-def _add_leaf_grad(leaf_grads: dict, leaf: Tensor, grad) -> None:
-    entry = leaf_grads.get(id(leaf))
-    if entry is None:
-        leaf_grads[id(leaf)] = [leaf, grad]
-    else:
-        entry[1] = entry[1] + grad
 
 
 def _assign_leaf_grads(leaf_grads: dict) -> None:
