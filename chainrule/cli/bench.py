@@ -19,6 +19,12 @@ def register(subparsers) -> None:
     )
     p.add_argument("--quick", action="store_true", help="a few hundred batches, 2 repetitions")
     p.add_argument("--reps", type=int, default=None, help="repetitions (default 2 / 5)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for every contender: NumPy's BLAS and torch (default: all cores)",
+    )
     p.add_argument("--json", default=None, metavar="FILE", help="where to write the results")
     p.set_defaults(handler=run_bench)
 
@@ -33,9 +39,12 @@ def run_bench(args) -> int:
             "bench: the benchmarks/ folder of a source checkout is needed; run from the "
             "repository root"
         ) from None
-    if args.reps is not None and args.reps < 1:
-        raise UsageError(f"bench: --reps must be >= 1, got {args.reps}")
+    for option in ("reps", "threads"):
+        value = getattr(args, option)
+        if value is not None and value < 1:
+            raise UsageError(f"bench: --{option} must be >= 1, got {value}")
     argv = ["--quick"] if args.quick else []
     argv += ["--reps", str(args.reps)] if args.reps else []
+    argv += ["--threads", str(args.threads)] if args.threads else []
     argv += ["--json", args.json] if args.json else []
     return main(argv)
