@@ -31,6 +31,15 @@ def test_calculate_gain_matches_torch(nonlinearity, param):
     assert nn.init.calculate_gain(nonlinearity, param) == pytest.approx(expected, rel=1e-12)
 
 
+def _initialise_both(name, kwargs, fan_in=300, fan_out=200):
+    """Our (in, out) weight and torch's (out, in) weight, each drawn by the same initialiser."""
+    ours = cr.zeros(fan_in, fan_out, dtype=np.float64)
+    getattr(nn.init, name)(ours, generator=np.random.default_rng(0), **kwargs)
+    theirs = torch.empty(fan_out, fan_in, dtype=torch.float64)
+    getattr(torch.nn.init, name)(theirs, generator=torch.Generator().manual_seed(0), **kwargs)
+    return ours, theirs
+
+
 @pytest.mark.parametrize(
     ("name", "kwargs"),
     [
@@ -41,11 +50,7 @@ def test_calculate_gain_matches_torch(nonlinearity, param):
 )
 def test_uniform_bounds_match_torch_for_the_transposed_layout(name, kwargs):
     """Same fan_in/fan_out as torch's (out, in) weight: the largest |w| approaches torch's."""
-    fan_in, fan_out = 300, 200
-    ours = cr.zeros(fan_in, fan_out, dtype=np.float64)
-    getattr(nn.init, name)(ours, generator=np.random.default_rng(0), **kwargs)
-    theirs = torch.empty(fan_out, fan_in, dtype=torch.float64)
-    getattr(torch.nn.init, name)(theirs, generator=torch.Generator().manual_seed(0), **kwargs)
+    ours, theirs = _initialise_both(name, kwargs)
     bound_ours, bound_theirs = np.abs(ours.data).max(), theirs.abs().max().item()
     assert bound_ours == pytest.approx(bound_theirs, rel=1e-3)  # 60,000 draws reach the edge
     assert ours.data.std() == pytest.approx(theirs.std().item(), rel=0.02)
@@ -60,11 +65,7 @@ def test_uniform_bounds_match_torch_for_the_transposed_layout(name, kwargs):
     ],
 )
 def test_normal_stds_match_torch_for_the_transposed_layout(name, kwargs):
-    fan_in, fan_out = 300, 200
-    ours = cr.zeros(fan_in, fan_out, dtype=np.float64)
-    getattr(nn.init, name)(ours, generator=np.random.default_rng(0), **kwargs)
-    theirs = torch.empty(fan_out, fan_in, dtype=torch.float64)
-    getattr(torch.nn.init, name)(theirs, generator=torch.Generator().manual_seed(0), **kwargs)
+    ours, theirs = _initialise_both(name, kwargs)
     assert ours.data.std() == pytest.approx(theirs.std().item(), rel=0.02)
     assert abs(ours.data.mean()) < 4 * ours.data.std() / math.sqrt(ours.size)
 
