@@ -7,6 +7,8 @@ follow ``torch.optim`` so that the same experiment follows the same curve.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
@@ -15,12 +17,12 @@ from chainrule.errors import ShapeError
 
 class Optimizer:
     """Base class: holds ``param_groups`` (dicts with 'params' and hyper-parameters) and
-    ``state`` (parameter -> dict of buffers)."""
+    ``state`` (parameter -> dict of buffers; a ``defaultdict(dict)``, as PyTorch's)."""
 
     def __init__(self, params, defaults: dict) -> None:
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
-        self.state: dict = {}
+        self.state: defaultdict = defaultdict(dict)
         params = list(params)
         if not params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
@@ -128,7 +130,7 @@ class Optimizer:
             for k, v in saved.items():
                 if k != "params":
                     group[k] = tuple(v) if isinstance(v, list) else v
-        self.state = new_state
+        self.state = defaultdict(dict, new_state)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

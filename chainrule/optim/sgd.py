@@ -46,6 +46,12 @@ class SGD(Optimizer):
     def step(self) -> None:
         for group in self.param_groups:
             lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
+            if not (momentum or wd or group["maximize"]):  # plain SGD: no state, one update
+                for p in group["params"]:
+                    if p.grad is not None:
+                        p.data -= lr * p.grad.data
+                        self._bump(p)
+                continue
             for p, grad, state in self._params_with_grad(group):
                 g = -grad if group["maximize"] else grad
                 if wd:
