@@ -74,7 +74,7 @@ from chainrule.autograd.ops import (
     var,
     where,
 )
-from chainrule.errors import DTypeError, GraphError, ShapeError
+from chainrule.errors import DTypeError, GraphError, ShapeError, ValueRangeError
 from chainrule.io import load, save
 
 __version__ = "0.1.0"

@@ -7,6 +7,11 @@ class ShapeError(ValueError):
     """Shapes that cannot work together (matmul, broadcasting, reshape, gradients)."""
 
 
+class ValueRangeError(ValueError):
+    """A value an op does not accept: a class index beyond the classes, a probability outside
+    [0, 1], an unknown reduction."""
+
+
 class DTypeError(TypeError):
     """A dtype an op cannot take, e.g. an integer tensor asked to require gradients."""
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from chainrule.autograd.grad_mode import state as _grad_state
 from chainrule.autograd.tensor import Tensor
-from chainrule.errors import ShapeError
+from chainrule.errors import ShapeError, ValueRangeError
 
 _wrap = Tensor._wrap  # a new Tensor around an op's output, without checks
 
@@ -112,7 +112,7 @@ class Function:
 
         try:
             out = cls.forward(ctx, *args, **settings)
-        except ShapeError:
+        except (ShapeError, ValueRangeError):  # already name the op
             raise
         except ValueError as exc:  # NumPy's broadcasting message, made to name the op
             shapes = " and ".join(str(np.shape(a)) for a in args)

@@ -209,3 +209,19 @@ def test_loss_op_called_directly_refuses_an_unknown_reduction(op):
         op.apply(cr.tensor(PROBS), TARGETS01, reduction="avg")
     with pytest.raises(ValueError, match="reduction must be one of"):
         loss_ops.CrossEntropy.apply(cr.tensor(LOGITS), LABELS, reduction="avg")
+
+
+def test_out_of_range_values_are_value_errors_named_once():
+    """A class index beyond the classes (or negative) is a ValueRangeError naming the loss
+    once, not a ShapeError: the shapes were fine."""
+    logits = cr.tensor(np.zeros((3, 4), np.float32), requires_grad=True)
+    for labels in (np.array([0, 1, 4]), np.array([0, -1, 2], np.int32)):
+        with pytest.raises(cr.ValueRangeError) as info:
+            F.cross_entropy(logits, labels)
+        assert not isinstance(info.value, cr.ShapeError)
+        assert str(info.value).startswith("cross_entropy: class targets must lie in [0, 3]")
+    assert F.cross_entropy(logits, np.array([0, 1, 3], np.uint8)).item() == pytest.approx(
+        np.log(4.0)
+    )
+    with pytest.raises(cr.ValueRangeError, match="^binary_cross_entropy: input probabilities"):
+        F.binary_cross_entropy(cr.tensor(np.array([0.5, 1.5], np.float32)), np.ones(2))

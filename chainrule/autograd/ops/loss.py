@@ -14,7 +14,7 @@ import numpy as np
 
 from chainrule.autograd.function import Function, sum_tangents
 from chainrule.autograd.ops.numerics import safe_exp, stable_sigmoid
-from chainrule.errors import DTypeError, ShapeError
+from chainrule.errors import DTypeError, ShapeError, ValueRangeError
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -22,7 +22,7 @@ REDUCTIONS = ("mean", "sum", "none")
 def check_reduction(op: str, reduction: str) -> None:
     """Refuse an unknown ``reduction`` with a message naming the op."""
     if reduction not in REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+        raise ValueRangeError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
 
 
 def _reduce(losses: np.ndarray, reduction: str, count: int):
@@ -52,6 +52,12 @@ def _reduce_tangent(tangent, reduction: str, count: int):
         return tangent
     total = np.sum(tangent)
     return total / count if reduction == "mean" and count else total
+
+
+def _as_unsigned(labels: np.ndarray) -> np.ndarray:
+    """Integer ``labels`` viewed as unsigned (no copy): negative labels become huge, so one
+    ``max() >= C`` test checks both ends of the range [0, C)."""
+    return labels.view(labels.dtype.str.replace("i", "u"))
 
 
 class SquaredError(Function):
@@ -125,8 +131,8 @@ class CrossEntropy(Function):
                     f"cross_entropy: class targets must have shape ({logits.shape[0]},), "
                     f"got {target.shape} for logits {logits.shape}"
                 )
-            if target.size and (target.min() < 0 or target.max() >= logits.shape[1]):
-                raise ValueError(
+            if target.size and _as_unsigned(target).max() >= logits.shape[1]:
+                raise ValueRangeError(
                     f"cross_entropy: class targets must lie in [0, {logits.shape[1] - 1}], "
                     f"got values in [{target.min()}, {target.max()}]"
                 )
@@ -254,7 +260,7 @@ class BinaryCrossEntropy(Function):
                 "must have the same shape"
             )
         if np.any((p < 0) | (p > 1)):
-            raise ValueError("binary_cross_entropy: input probabilities must lie in [0, 1]")
+            raise ValueRangeError("binary_cross_entropy: input probabilities must lie in [0, 1]")
         ctx.save_for_backward(p, y)
         ctx.reduction = reduction
         log_p, log_q = _clamped_logs(p)
