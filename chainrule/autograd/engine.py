@@ -3,8 +3,9 @@
 Nodes are visited in decreasing creation stamp (``Context.seq``), which is a topological
 order: every consumer of a value is processed before the value's own node, so each node's
 ``grad_output`` is complete (the sum over all paths) when its ``backward`` runs. The walk
-uses a heap, never recursion, so a 100,000-op chain works. Intermediate gradients live in a
-per-pass table; only leaves get ``.grad``.
+uses a heap, never recursion, so a 100,000-op chain works; while only one node is pending
+(a chain, the common case) it goes straight to it without the heap. Intermediate gradients
+live in a per-pass table; only leaves get ``.grad``.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
     if start is None:
         leaf_grads[id(root)] = [root, gradient]
     else:
-        pending = {start: gradient}
-        heap = [(-start.seq, start)]
-        while heap:
-            node = heappop(heap)[1]
+        pending = {start: gradient}  # node -> its grad_output so far
+        heap = []  # (-seq, node) for pending nodes, except `node` itself and `follow`
+        node = start
+        while node is not None:
             grad_output = pending.pop(node)
+            follow = None  # the next node, when it is the only one pending (a chain)
             if node.retained is not None:
                 _store_retained_grad(node, grad_output)
             results = _call_backward(node, grad_output)
@@ -48,7 +50,10 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
                     earlier = pending.get(parent)
                     if earlier is None:
                         pending[parent] = grad
-                        heappush(heap, (-parent.seq, parent))
+                        if follow is None and not heap:
+                            follow = parent
+                        else:
+                            heappush(heap, (-parent.seq, parent))
                     else:
                         pending[parent] = earlier + grad  # never mutate the first arrival
                 else:
@@ -66,6 +71,10 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
                         entry[1] = entry[1] + grad
             if not retain_graph and node.saved_tensors:
                 node.saved_tensors = None
+            if follow is not None and heap:  # other nodes are pending too: the heap orders them
+                heappush(heap, (-follow.seq, follow))
+                follow = None
+            node = follow if follow is not None else heappop(heap)[1] if heap else None
     _assign_leaf_grads(leaf_grads)
 
 

@@ -90,6 +90,20 @@ def test_diamond_and_reuse():
     assert x.grad.item() == pytest.approx(np.exp(2) * (3 + 1 - np.tanh(np.exp(2)) ** 2))
 
 
+def test_a_value_used_at_two_depths_gets_its_whole_gradient_first():
+    """w = y * z with z computed from y: y's node must wait for z's gradient. The walk goes
+    straight down chains and falls back to the creation order wherever two nodes are pending.
+    """
+    x = cr.tensor(2.0, requires_grad=True)
+    y = x * x  # 4
+    z = (y + 1).tanh() * 3 + y  # z depends on y through a chain of four nodes
+    w = y * z
+    w.backward()
+    y_, t = 4.0, np.tanh(5.0)
+    dz_dy = 3 * (1 - t**2) + 1
+    assert x.grad.item() == pytest.approx((3 * t + y_ + y_ * dz_dy) * 2 * 2.0, rel=1e-6)
+
+
 def test_gradients_accumulate_until_zeroed():
     x = cr.tensor([1.0, 2.0], requires_grad=True)
     (x * 3).sum().backward()
