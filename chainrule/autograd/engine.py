@@ -23,10 +23,10 @@ _wrap = Tensor._wrap  # a new Tensor around an array, without checks
 
 def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> None:
     """Accumulate d(root)/d(leaf), weighted by ``gradient``, into every reachable leaf's grad."""
-    leaf_grads: dict[int, list] = {}  # id(leaf) -> [leaf, gradient summed over paths]
+    leaf_grads: dict[Tensor, np.ndarray] = {}  # leaf -> its gradient summed over paths
     start = root.grad_fn
     if start is None:
-        leaf_grads[id(root)] = [root, gradient]
+        leaf_grads[root] = gradient
     else:
         pending = {start: gradient}  # node -> its grad_output so far
         heap = []  # (-seq, node) for pending nodes, except `node` itself and `follow`
@@ -37,7 +37,7 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
             if node.retained is not None:
                 _store_retained_grad(node, grad_output)
             results = _call_backward(node, grad_output)
-            for parent, grad in zip(node.parents, results, strict=True):
+            for parent, grad in zip(node.parents, results):  # same length: checked
                 if parent is None or grad is None:
                     continue
                 if type(parent) is Context:
@@ -64,11 +64,8 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
                         or grad.dtype != data.dtype
                     ):
                         grad = _checked(node, grad, data.shape, data.dtype)
-                    entry = leaf_grads.get(id(parent))
-                    if entry is None:
-                        leaf_grads[id(parent)] = [parent, grad]
-                    else:
-                        entry[1] = entry[1] + grad
+                    earlier = leaf_grads.get(parent)
+                    leaf_grads[parent] = grad if earlier is None else earlier + grad
             if not retain_graph and node.saved_tensors:
                 node.saved_tensors = None
             if follow is not None and heap:  # other nodes are pending too: the heap orders them
@@ -136,7 +133,7 @@ def _assign_leaf_grads(leaf_grads: dict) -> None:
     so no two ``.grad`` arrays share memory and every ``.grad`` can be edited safely.
     """
     handed_out: set[int] = set()
-    for leaf, grad in leaf_grads.values():
+    for leaf, grad in leaf_grads.items():
         if type(grad) is not np.ndarray:
             grad = np.array(grad, dtype=leaf.data.dtype)
         elif grad.base is not None or id(grad) in handed_out or not grad.flags.writeable:
