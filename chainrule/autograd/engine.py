@@ -37,7 +37,7 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
             if node.retained is not None:
                 _store_retained_grad(node, grad_output)
             results = _call_backward(node, grad_output)
-            for parent, grad in zip(node.parents, results):  # same length: checked
+            for parent, grad in zip(node.parents, results, strict=False):  # lengths checked
                 if parent is None or grad is None:
                     continue
                 if type(parent) is Context:
