@@ -45,15 +45,20 @@ def loss_and_grads(params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
 
 
 class SGD:
-    """p <- p - lr * g, in place."""
+    """p <- p - lr * g, in place. The floor scales each gradient in its own memory; with
+    ``keep_grads`` it leaves them intact (``p -= lr * g``, a temporary per parameter), as an
+    optimiser must when ``.grad`` still holds the gradient after ``step()``."""
 
-    def __init__(self, params, lr):
-        self.params, self.lr = params, np.float32(lr)
+    def __init__(self, params, lr, keep_grads=False):
+        self.params, self.lr, self.keep_grads = params, np.float32(lr), keep_grads
 
     def step(self, grads):
         for p, g in zip(self.params, grads, strict=True):
-            g *= self.lr
-            p -= g
+            if self.keep_grads:
+                p -= self.lr * g
+            else:
+                g *= self.lr
+                p -= g
 
 
 class Adam:
@@ -87,9 +92,13 @@ class Adam:
 
 
 def train(init, x, y, batches, optimizer: str, lr: float):
-    """Train from copies of ``init`` over ``batches`` (index arrays); final loss and params."""
+    """Train from copies of ``init`` over ``batches`` (index arrays); final loss and params.
+    ``optimizer``: 'sgd', 'sgd_keep_grads' (see ``SGD``) or 'adam'."""
     params = [p.copy() for p in init]
-    opt = SGD(params, lr) if optimizer == "sgd" else Adam(params, lr)
+    if optimizer == "adam":
+        opt = Adam(params, lr)
+    else:
+        opt = SGD(params, lr, keep_grads=optimizer == "sgd_keep_grads")
     loss = float("nan")
     for idx in batches:
         loss, grads = loss_and_grads(params, x[idx], y[idx])

@@ -85,3 +85,32 @@ def test_bad_option_is_refused(capsys):
     with pytest.raises(SystemExit):
         main(["--reps", "0"])
     assert "--reps must be >= 1" in capsys.readouterr().err
+
+
+def test_gap_ops_only_training_matches_the_floor():
+    """The hand-driven op functions of ``benchmarks.gap`` train exactly like the floor."""
+    from benchmarks.gap import train_ops_only
+
+    x, y = _data()
+    init = init_weights(SIZES, np.random.default_rng(1))
+    batches = [np.arange(i, i + 32) for i in range(0, 256, 32)]
+    loss_np, w_np = numpy_mlp.train(init, x, y, batches, "sgd", 0.1)
+    loss_ops, w_ops = train_ops_only(init, x, y, batches, 0.1)
+    assert loss_ops == pytest.approx(loss_np, rel=1e-5)
+    for a, b in zip(w_np, w_ops, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)
+
+
+def test_floor_sgd_keeping_gradients_updates_alike_and_leaves_them_intact():
+    rng = np.random.default_rng(0)
+    params = [rng.random((5, 3), dtype=np.float32), rng.random(3, dtype=np.float32)]
+    grads = [rng.random(p.shape, dtype=np.float32) for p in params]
+    kept = [g.copy() for g in grads]
+    in_place, keeping = [p.copy() for p in params], [p.copy() for p in params]
+    numpy_mlp.SGD(in_place, 0.1).step([g.copy() for g in grads])
+    numpy_mlp.SGD(keeping, 0.1, keep_grads=True).step(grads)
+    for a, b, p, g in zip(in_place, keeping, params, grads, strict=True):
+        np.testing.assert_array_equal(b, a)
+        np.testing.assert_allclose(a, p - np.float32(0.1) * g, rtol=1e-6)
+    for g, k in zip(grads, kept, strict=True):
+        np.testing.assert_array_equal(g, k)

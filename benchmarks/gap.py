@@ -1,0 +1,116 @@
+"""``python -m benchmarks.gap``: where the time between chainrule and the NumPy floor goes.
+
+Two measurements, each alternating its contenders (medians of ``--reps`` runs):
+
+1. Fixed cost per step. A tiny MLP (8-8-8-4, batch 4), where NumPy's arithmetic is
+   negligible, trained by the floor, by chainrule, and by chainrule's own op functions
+   (``Linear.forward``, ``ReLU.backward``, ...) called in order by hand: no graph, modules,
+   ``backward()`` or optimiser. chainrule minus "ops only" is the engine's cost per step;
+   "ops only" minus the floor is what the op bodies do beyond the floor (their checks).
+2. The update that keeps ``.grad``. The floor on the benchmark's MLP at batch 10 with its
+   in-place update (``g *= lr; p -= g``) and with ``p -= lr * g``, the form an optimiser
+   must use because ``.grad`` still holds the gradient after ``step()``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from benchmarks import chainrule_mlp, numpy_mlp
+from benchmarks.__main__ import SIZES, _limit_blas_threads, alternate, init_weights, load_data
+from chainrule.autograd.function import Context
+from chainrule.autograd.ops.activation import ReLU
+from chainrule.autograd.ops.linalg import Linear
+from chainrule.autograd.ops.loss import CrossEntropy
+
+
+def train_ops_only(init, x, y, batches, lr: float):
+    """SGD on the MLP with chainrule's op functions called directly; final loss and params."""
+    params = [p.copy() for p in init]
+    n_layers = len(params) // 2
+    seed = np.ones((), np.float32)
+    loss = None
+    for idx in batches:
+        a, nodes = x[idx], []
+        for i in range(n_layers):
+            ctx = Context()
+            ctx.needs_input_grad = (i > 0, True, True)
+            a = Linear.forward(ctx, a, params[2 * i], params[2 * i + 1])
+            nodes.append((Linear, ctx))
+            if i < n_layers - 1:
+                ctx = Context()
+                ctx.needs_input_grad = (True,)
+                a = ReLU.forward(ctx, a)
+                nodes.append((ReLU, ctx))
+        ctx = Context()
+        ctx.needs_input_grad = (True, False)
+        loss = CrossEntropy.forward(ctx, a, y[idx], reduction="mean")
+        (g, _) = CrossEntropy.backward(ctx, seed)
+        grads = []
+        for op, ctx in reversed(nodes):
+            if op is ReLU:
+                g = op.backward(ctx, g)
+            else:
+                g, grad_w, grad_b = op.backward(ctx, g)
+                grads[:0] = [grad_w, grad_b]
+        for p, grad in zip(params, grads, strict=True):
+            p -= lr * grad
+    return float(loss), params
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.gap", description=__doc__)
+    parser.add_argument("--reps", type=int, default=7, help="repetitions (default 7)")
+    parser.add_argument("--threads", type=int, default=1, help="NumPy BLAS threads (default 1)")
+    args = parser.parse_args(argv)
+    if args.reps < 1 or args.threads < 1:
+        parser.error("--reps and --threads must be >= 1")
+    _limit_blas_threads(args.threads)
+
+    rng = np.random.default_rng(1)
+    tiny = init_weights((8, 8, 8, 4), rng)
+    x = rng.random((20000, 8), dtype=np.float32)
+    y = rng.integers(0, 4, 20000)
+    batches = [np.arange(i, i + 4) for i in range(0, 20000, 4)]
+    runs = {
+        "floor": lambda: numpy_mlp.train(tiny, x, y, batches, "sgd", 0.05),
+        "chainrule": lambda: chainrule_mlp.train(tiny, x, y, batches, "sgd", 0.05),
+        "ops only": lambda: train_ops_only(tiny, x, y, batches, 0.05),
+    }
+    medians, results = alternate(runs, args.reps)
+    for name, (_, params) in results.items():  # a fast wrong result must not count
+        for a, b in zip(results["floor"][1], params, strict=True):
+            np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5, err_msg=name)
+    per_step = {k: v / len(batches) * 1e6 for k, v in medians.items()}
+    print(f"tiny MLP 8-8-8-4, batch 4, {len(batches)} steps (µs per step):")
+    for name, us in per_step.items():
+        print(f"  {name:10s} {us:6.1f}")
+    engine = per_step["chainrule"] - per_step["ops only"]
+    checks = per_step["ops only"] - per_step["floor"]
+    print(
+        f"  engine, modules, backward() and step(): {engine:.1f} µs; "
+        f"op bodies beyond the floor: {checks:.1f} µs"
+    )
+
+    images, labels, source = load_data()
+    init = init_weights(SIZES, np.random.default_rng(1))
+    order = np.random.default_rng(2).permutation(len(images))[:20000]
+    batches = [order[i : i + 10] for i in range(0, len(order), 10)]
+    runs = {
+        kind: lambda kind=kind: numpy_mlp.train(init, images, labels, batches, kind, 0.05)
+        for kind in ("sgd", "sgd_keep_grads")
+    }
+    medians, _ = alternate(runs, args.reps)
+    in_place, keep = (medians[k] / len(batches) * 1e6 for k in ("sgd", "sgd_keep_grads"))
+    print(
+        f"MLP {'-'.join(map(str, SIZES))}, batch 10, {len(batches)} steps, {source} (µs per step):"
+    )
+    print(f"  floor, update in place      {in_place:6.1f}")
+    print(f"  floor, p -= lr * g          {keep:6.1f}  (+{keep - in_place:.1f}: keeping .grad)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
