@@ -76,21 +76,8 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
 
 
 def _call_backward(node: Context, grad_output) -> tuple:
-    """Run one node's backward after checking its saved arrays; one gradient per input."""
-    if node.saved_tensors is None or node.versions is not None:
-        _check_saved(node)
-    results = node.fn.backward(node, grad_output)
-    if type(results) is not tuple:
-        results = (results,)
-    if len(results) != len(node.parents):
-        raise GraphError(
-            f"{node.name}.backward returned {len(results)} gradients for {len(node.parents)} inputs"
-        )
-    return results
-
-
-def _check_saved(node: Context) -> None:
-    """Raise unless the node's saved arrays are still there and unchanged since the op ran."""
+    """Run one node's backward, after checking that its saved arrays are still there and
+    unchanged since the op ran; one gradient per input."""
     if node.saved_tensors is None:
         raise GraphError(
             f"backward: the saved arrays of {node.name} were freed by an earlier backward(); "
@@ -105,6 +92,14 @@ def _check_saved(node: Context) -> None:
                     "in place after the op ran; the gradient would be wrong. Use an "
                     "out-of-place op (y = y + 1) instead"
                 )
+    results = node.fn.backward(node, grad_output)
+    if type(results) is not tuple:
+        results = (results,)
+    if len(results) != len(node.parents):
+        raise GraphError(
+            f"{node.name}.backward returned {len(results)} gradients for {len(node.parents)} inputs"
+        )
+    return results
 
 
 def _checked(node: Context, grad, shape: tuple, dtype) -> np.ndarray:
