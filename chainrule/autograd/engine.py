@@ -85,8 +85,8 @@ def _call_backward(node: Context, grad_output) -> tuple:
         )
     versions = node.versions
     if versions is not None:
-        for i in range(0, len(versions), 2):
-            if versions[i][0] != versions[i + 1]:
+        for counter, version in versions:
+            if counter[0] != version:
                 raise GraphError(
                     f"backward: an array saved by {node.name} for its gradient was modified "
                     "in place after the op ran; the gradient would be wrong. Use an "

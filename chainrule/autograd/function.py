@@ -150,7 +150,7 @@ def _share_version_with_viewed_input(result: Tensor, inputs: tuple) -> None:
 def _remember_versions(ctx: Context, inputs: tuple, result: Tensor) -> None:
     """Note the version of every tensor whose array was saved, to catch later in-place edits.
 
-    ``ctx.versions`` is a flat tuple ``(counter, version, counter, version, ...)``.
+    ``ctx.versions`` is a tuple of ``(counter, version at forward time)`` pairs.
     """
     saved = ctx.saved_tensors
     watched = []
@@ -159,12 +159,12 @@ def _remember_versions(ctx: Context, inputs: tuple, result: Tensor) -> None:
             data = t.data
             for array in saved:
                 if array is data:
-                    watched += (t._version, t._version[0])
+                    watched.append((t._version, t._version[0]))
                     break
     data = result.data
     for array in saved:
         if array is data:
-            watched += (result._version, result._version[0])
+            watched.append((result._version, result._version[0]))
             break
     if watched:
         ctx.versions = tuple(watched)
