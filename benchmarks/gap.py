@@ -102,7 +102,9 @@ def main(argv=None) -> int:
         kind: lambda kind=kind: numpy_mlp.train(init, images, labels, batches, kind, 0.05)
         for kind in ("sgd", "sgd_keep_grads")
     }
-    medians, _ = alternate(runs, args.reps)
+    medians, results = alternate(runs, args.reps)
+    for a, b in zip(results["sgd"][1], results["sgd_keep_grads"][1], strict=True):
+        np.testing.assert_array_equal(b, a)  # the two updates must compute the same weights
     in_place, keep = (medians[k] / len(batches) * 1e6 for k in ("sgd", "sgd_keep_grads"))
     print(
         f"MLP {'-'.join(map(str, SIZES))}, batch 10, {len(batches)} steps, {source} (µs per step):"

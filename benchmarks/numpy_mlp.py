@@ -97,8 +97,13 @@ def train(init, x, y, batches, optimizer: str, lr: float):
     params = [p.copy() for p in init]
     if optimizer == "adam":
         opt = Adam(params, lr)
-    else:
+    elif optimizer in ("sgd", "sgd_keep_grads"):
         opt = SGD(params, lr, keep_grads=optimizer == "sgd_keep_grads")
+    else:
+        raise ValueError(
+            f"numpy_mlp.train: optimizer must be 'sgd', 'sgd_keep_grads' or 'adam', "
+            f"got {optimizer!r}"
+        )
     loss = float("nan")
     for idx in batches:
         loss, grads = loss_and_grads(params, x[idx], y[idx])

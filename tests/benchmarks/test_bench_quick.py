@@ -114,3 +114,15 @@ def test_floor_sgd_keeping_gradients_updates_alike_and_leaves_them_intact():
         np.testing.assert_allclose(a, p - np.float32(0.1) * g, rtol=1e-6)
     for g, k in zip(grads, kept, strict=True):
         np.testing.assert_array_equal(g, k)
+
+
+def test_floor_refuses_an_unknown_optimizer_and_gap_a_bad_option(capsys):
+    x, y = _data(32)
+    init = init_weights(SIZES, np.random.default_rng(1))
+    with pytest.raises(ValueError, match="'sgd_keep_grad'"):
+        numpy_mlp.train(init, x, y, [np.arange(32)], "sgd_keep_grad", 0.1)
+    from benchmarks.gap import main as gap_main
+
+    with pytest.raises(SystemExit):
+        gap_main(["--threads", "0"])
+    assert "--reps and --threads must be >= 1" in capsys.readouterr().err
