@@ -49,7 +49,8 @@ def init_weights(sizes, rng):
 
 
 def alternate(contenders: dict, reps: int):
-    """Run each contender ``reps`` times in rotated order: median seconds and last result."""
+    """Run each contender ``reps`` times in rotated order: median seconds, last result, and
+    every repetition's seconds per contender (for the paired ratios of ``ratio_spread``)."""
     names = list(contenders)
     times = {n: [] for n in names}
     results = {}
@@ -58,7 +59,14 @@ def alternate(contenders: dict, reps: int):
             start = time.perf_counter()
             results[n] = contenders[n]()
             times[n].append(time.perf_counter() - start)
-    return {n: statistics.median(t) for n, t in times.items()}, results
+    return {n: statistics.median(t) for n, t in times.items()}, results, times
+
+
+def ratio_spread(times: dict, numerator: str = "chainrule", denominator: str = "numpy") -> dict:
+    """``numerator / denominator`` in each repetition (the two ran back to back, so a slow
+    stretch of a shared machine hits both): the lowest, median and highest of those ratios."""
+    ratios = [a / b for a, b in zip(times[numerator], times[denominator], strict=True)]
+    return {"min": min(ratios), "median": statistics.median(ratios), "max": max(ratios)}
 
 
 def check_agree(workload, results, reference="numpy", tol=1e-2):
@@ -105,16 +113,29 @@ def mlp_workloads(x, y, n_batches, reps, has_torch):
         # weights are compared after the first 20 steps and the final losses loosely.
         first = {k: m.train(init, x, y, batches[:20], opt, lr)[1] for k, m in mods.items()}
         check_agree(name + " (first 20 steps)", first, tol=1e-4)
-        medians, results = alternate(runs, reps)
+        medians, results, times = alternate(runs, reps)
         check_losses(name, {k: r[0] for k, r in results.items()})
-        rows.append({"workload": name, **medians, "losses": {k: r[0] for k, r in results.items()}})
+        rows.append(
+            {
+                "workload": name,
+                **medians,
+                "per_rep": ratio_spread(times),
+                "losses": {k: r[0] for k, r in results.items()},
+            }
+        )
     # inference throughput under no_grad over the same images
     xs = x[: 10000 if n_batches else len(x)]
     runs = {k: (lambda m=m: m.predict(init, xs)) for k, m in mods.items()}
-    medians, results = alternate(runs, reps)
+    medians, results, times = alternate(runs, reps)
     for k, out in results.items():
         np.testing.assert_allclose(out, results["numpy"], rtol=1e-3, atol=1e-4, err_msg=k)
-    rows.append({"workload": f"MLP inference, no_grad, {len(xs)} images", **medians})
+    rows.append(
+        {
+            "workload": f"MLP inference, no_grad, {len(xs)} images",
+            **medians,
+            "per_rep": ratio_spread(times),
+        }
+    )
     return rows
 
 
@@ -141,7 +162,7 @@ def classic_workload(x, labels, n_batches, reps):
         train(weights, biases, x, y, batches[:20], 3.0)
         for train in (classic.train_vectorised, classic.train_chainrule, classic.train_per_sample)
     ]
-    medians, _ = alternate(contenders, max(1, reps - 1))
+    medians, _, times = alternate(contenders, max(1, reps - 1))
     name = f"classic Network([784, 30, 10]) batch 10 eta 3.0, {len(batches)} batches"
     check_agree(
         name + " (first 20 steps)",
@@ -152,6 +173,7 @@ def classic_workload(x, labels, n_batches, reps):
         "workload": name,
         "numpy": medians["numpy"],
         "chainrule": medians["chainrule"],
+        "per_rep": ratio_spread(times),
         "per_sample": medians["per-sample"],
         "speedup_vs_per_sample": medians["per-sample"] / medians["chainrule"],
     }

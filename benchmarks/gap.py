@@ -79,7 +79,7 @@ def main(argv=None) -> int:
         "chainrule": lambda: chainrule_mlp.train(tiny, x, y, batches, "sgd", 0.05),
         "ops only": lambda: train_ops_only(tiny, x, y, batches, 0.05),
     }
-    medians, results = alternate(runs, args.reps)
+    medians, results, _ = alternate(runs, args.reps)
     for name, (_, params) in results.items():  # a fast wrong result must not count
         for a, b in zip(results["floor"][1], params, strict=True):
             np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5, err_msg=name)
@@ -102,7 +102,7 @@ def main(argv=None) -> int:
         kind: lambda kind=kind: numpy_mlp.train(init, images, labels, batches, kind, 0.05)
         for kind in ("sgd", "sgd_keep_grads")
     }
-    medians, results = alternate(runs, args.reps)
+    medians, results, _ = alternate(runs, args.reps)
     for a, b in zip(results["sgd"][1], results["sgd_keep_grads"][1], strict=True):
         np.testing.assert_array_equal(b, a)  # the two updates must compute the same weights
     in_place, keep = (medians[k] / len(batches) * 1e6 for k in ("sgd", "sgd_keep_grads"))

@@ -11,11 +11,12 @@ CONTENDERS = ("numpy", "chainrule", "torch")
 
 
 def table(rows: list[dict]) -> str:
-    """Markdown table of ``rows`` with keys workload, numpy, chainrule, torch (seconds)."""
+    """Markdown table of ``rows`` with keys workload, numpy, chainrule, torch (seconds) and,
+    where measured, ``per_rep``: the range of chainrule / floor over the repetitions."""
     lines = [
         "| workload | NumPy floor | chainrule | PyTorch "
-        "| chainrule / floor | chainrule / PyTorch |",
-        "|---|---|---|---|---|---|",
+        "| chainrule / floor | per repetition | chainrule / PyTorch |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         unit = r.get("unit", "s")
@@ -23,9 +24,11 @@ def table(rows: list[dict]) -> str:
 
         floor = f"{r['chainrule'] / r['numpy']:.2f}×" if r.get("numpy") else "—"
         vs_torch = f"{r['chainrule'] / r['torch']:.2f}×" if r.get("torch") else "—"
+        spread = r.get("per_rep")
+        per_rep = f"{spread['min']:.2f}–{spread['max']:.2f}×" if spread else "—"
         lines.append(
             f"| {r['workload']} | {cell['numpy']} | {cell['chainrule']} | {cell['torch']} "
-            f"| {floor} | {vs_torch} |"
+            f"| {floor} | {per_rep} | {vs_torch} |"
         )
     return "\n".join(lines)
 

@@ -11,8 +11,8 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks import chainrule_mlp, classic, numpy_mlp, overhead
-from benchmarks.__main__ import SIZES, init_weights, main
+from benchmarks import chainrule_mlp, classic, numpy_mlp, overhead, report
+from benchmarks.__main__ import SIZES, alternate, init_weights, main, ratio_spread
 
 
 def _data(n=256, seed=0):
@@ -126,3 +126,30 @@ def test_floor_refuses_an_unknown_optimizer_and_gap_a_bad_option(capsys):
     with pytest.raises(SystemExit):
         gap_main(["--threads", "0"])
     assert "--reps and --threads must be >= 1" in capsys.readouterr().err
+
+
+def test_ratio_spread_pairs_the_repetitions():
+    # paired by repetition: 2/1, 3/2, 8/4 -> 2.0, 1.5, 2.0 (a ratio of medians would give 3/2)
+    times = {"chainrule": [2.0, 3.0, 8.0], "numpy": [1.0, 2.0, 4.0]}
+    assert ratio_spread(times) == {"min": 1.5, "median": 2.0, "max": 2.0}
+
+
+def test_alternate_rotates_and_keeps_every_repetition():
+    order = []
+    contenders = {name: (lambda name=name: order.append(name) or name) for name in "abc"}
+    medians, results, times = alternate(contenders, 3)
+    assert order == list("abcbcacab")  # each repetition starts one contender later
+    assert results == {"a": "a", "b": "b", "c": "c"}
+    assert {n: len(t) for n, t in times.items()} == {"a": 3, "b": 3, "c": 3}
+    assert all(medians[n] == sorted(times[n])[1] for n in "abc")
+
+
+def test_table_shows_the_per_repetition_range():
+    row = {
+        "workload": "w",
+        "numpy": 1.0,
+        "chainrule": 1.2,
+        "torch": None,
+        "per_rep": {"min": 1.15, "median": 1.2, "max": 1.31},
+    }
+    assert "| w | 1 s | 1.2 s | — | 1.20× | 1.15–1.31× | — |" in report.table([row])
