@@ -6,6 +6,7 @@ vectorised classic algorithm) and closed-form values.
 
 from __future__ import annotations
 
+import gc
 import json
 
 import numpy as np
@@ -153,3 +154,13 @@ def test_table_shows_the_per_repetition_range():
         "per_rep": {"min": 1.15, "median": 1.2, "max": 1.31},
     }
     assert "| w | 1 s | 1.2 s | — | 1.20× | 1.15–1.31× | — |" in report.table([row])
+
+
+def test_side_costs_counts_collector_passes_and_page_faults():
+    from benchmarks.gap import side_costs
+
+    assert side_costs(lambda: None)["gc_passes"] == 0
+    assert side_costs(lambda: gc.collect())["gc_passes"] >= 1
+    # 64 MiB written for the first time comes from the kernel: at least one fault per 2 MiB
+    # (the largest page size, with transparent huge pages; 4 KiB pages give 16,384 faults)
+    assert side_costs(lambda: np.ones(1 << 24, np.float32))["page_faults"] >= 32
