@@ -22,10 +22,32 @@ def build(init) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
+class _SGDInPlace(optim.SGD):
+    """Plain SGD that scales each gradient in its own memory (``g *= lr; p -= g``), as the
+    floor does. For measurement only (``benchmarks.gap``): ``.grad`` is wrong afterwards."""
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    p.grad.data *= group["lr"]
+                    p.data -= p.grad.data
+                    self._bump(p)
+
+
+OPTIMIZERS = {"sgd": optim.SGD, "sgd_in_place": _SGDInPlace, "adam": optim.Adam}
+
+
 def train(init, x, y, batches, optimizer: str, lr: float):
+    """Train from copies of ``init`` over ``batches``; final loss and params. ``optimizer``:
+    'sgd', 'adam', or 'sgd_in_place' (see ``_SGDInPlace``)."""
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(
+            f"chainrule_mlp.train: optimizer must be one of {sorted(OPTIMIZERS)}, got {optimizer!r}"
+        )
     model = build(init)
     params = list(model.parameters())
-    opt = optim.SGD(params, lr=lr) if optimizer == "sgd" else optim.Adam(params, lr=lr)
+    opt = OPTIMIZERS[optimizer](params, lr=lr)
     loss = None
     for idx in batches:
         loss = F.cross_entropy(model(cr.from_numpy(x[idx])), cr.from_numpy(y[idx]))

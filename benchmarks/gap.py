@@ -7,9 +7,10 @@ Two measurements, each alternating its contenders (medians of ``--reps`` runs):
    (``Linear.forward``, ``ReLU.backward``, ...) called in order by hand: no graph, modules,
    ``backward()`` or optimiser. chainrule minus "ops only" is the engine's cost per step;
    "ops only" minus the floor is what the op bodies do beyond the floor (their checks).
-2. The update that keeps ``.grad``. The floor on the benchmark's MLP at batch 10 with its
-   in-place update (``g *= lr; p -= g``) and with ``p -= lr * g``, the form an optimiser
-   must use because ``.grad`` still holds the gradient after ``step()``.
+2. The update that keeps ``.grad``. The floor and chainrule on the benchmark's MLP at batch
+   10, each with the floor's in-place update (``g *= lr; p -= g``) and with ``p -= lr * g``,
+   the form an optimiser must use because ``.grad`` still holds the gradient after
+   ``step()`` (chainrule's in-place variant is for this measurement only).
 3. Costs outside the arithmetic: garbage-collector passes and page faults (fresh memory
    from the kernel) during one run of the floor and of chainrule on that MLP; where both
    are zero, neither explains a difference in time.
@@ -122,19 +123,29 @@ def main(argv=None) -> int:
     init = init_weights(SIZES, np.random.default_rng(1))
     order = np.random.default_rng(2).permutation(len(images))[:20000]
     batches = [order[i : i + 10] for i in range(0, len(order), 10)]
+    updates = {  # (contender, update) -> (its module, its optimizer name)
+        ("floor", "in place"): (numpy_mlp, "sgd"),
+        ("floor", "keep"): (numpy_mlp, "sgd_keep_grads"),
+        ("chainrule", "in place"): (chainrule_mlp, "sgd_in_place"),
+        ("chainrule", "keep"): (chainrule_mlp, "sgd"),
+    }
     runs = {
-        kind: lambda kind=kind: numpy_mlp.train(init, images, labels, batches, kind, 0.05)
-        for kind in ("sgd", "sgd_keep_grads")
+        key: lambda m=module, o=opt: m.train(init, images, labels, batches, o, 0.05)
+        for key, (module, opt) in updates.items()
     }
     medians, results, _ = alternate(runs, args.reps)
-    for a, b in zip(results["sgd"][1], results["sgd_keep_grads"][1], strict=True):
-        np.testing.assert_array_equal(b, a)  # the two updates must compute the same weights
-    in_place, keep = (medians[k] / len(batches) * 1e6 for k in ("sgd", "sgd_keep_grads"))
+    for who in ("floor", "chainrule"):  # the two updates must compute the same weights
+        for a, b in zip(results[who, "in place"][1], results[who, "keep"][1], strict=True):
+            np.testing.assert_array_equal(b, a, err_msg=who)
     print(
         f"MLP {'-'.join(map(str, SIZES))}, batch 10, {len(batches)} steps, {source} (µs per step):"
     )
-    print(f"  floor, update in place      {in_place:6.1f}")
-    print(f"  floor, p -= lr * g          {keep:6.1f}  (+{keep - in_place:.1f}: keeping .grad)")
+    for who in ("floor", "chainrule"):
+        in_place, keep = (medians[who, k] / len(batches) * 1e6 for k in ("in place", "keep"))
+        print(
+            f"  {who:10s} update in place {in_place:6.1f}, p -= lr * g {keep:6.1f}  "
+            f"(+{keep - in_place:.1f}: keeping .grad)"
+        )
 
     contenders = {"floor": numpy_mlp, "chainrule": chainrule_mlp}
     for module in contenders.values():  # warm up: first-use allocations are not the steady state
