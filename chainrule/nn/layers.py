@@ -43,12 +43,15 @@ class Linear(Module):
             self.bias = None
 
     def forward(self, x):
-        if x.shape[-1:] != (self.in_features,):
-            raise ShapeError(
-                f"Linear({self.in_features}, {self.out_features}): expected input of shape "
-                f"(N, {self.in_features}), got {tuple(x.shape)}"
-            )
-        return F.linear(x, self.weight, self.bias)
+        try:
+            return F.linear(x, self.weight, self.bias)
+        except ShapeError:  # checked on failure only, to name the layer
+            if np.shape(x)[-1:] != (self.in_features,):
+                raise ShapeError(
+                    f"Linear({self.in_features}, {self.out_features}): expected input of shape "
+                    f"(N, {self.in_features}), got {tuple(np.shape(x))}"
+                ) from None
+            raise
 
     def extra_repr(self) -> str:
         return (
