@@ -40,3 +40,18 @@ def test_edge_values_match_torch():
     ours = cr.tensor(np.array([0.0, 2.0]), requires_grad=True)
     (ours**0).sum().backward()
     np.testing.assert_array_equal(ours.grad.data, a.grad.numpy())
+
+
+def test_safe_exp_is_exp_by_default_and_never_raises_on_underflow():
+    from chainrule.autograd.ops.numerics import safe_exp
+
+    z = np.array([0.0, -1.0, -80.0, -100.0, -200.0], np.float32)  # the last two underflow
+    with np.errstate(under="ignore"):
+        expected = np.exp(z)
+    np.testing.assert_array_equal(safe_exp(z), expected)  # NumPy's default: plain exp
+    for mode in ("raise", "warn"):
+        with np.errstate(under=mode):
+            out = safe_exp(z)  # would raise (or warn, an error under pytest -W error) if computed
+        np.testing.assert_array_equal(out[:3], expected[:3])
+        np.testing.assert_array_equal(out[3:], [0.0, 0.0])
+        assert out.dtype == np.float32

@@ -54,10 +54,13 @@ def _reduce_tangent(tangent, reduction: str, count: int):
     return total / count if reduction == "mean" and count else total
 
 
+_UNSIGNED = {np.dtype(f"i{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
+
+
 def _as_unsigned(labels: np.ndarray) -> np.ndarray:
     """Integer ``labels`` viewed as unsigned (no copy): negative labels become huge, so one
     ``max() >= C`` test checks both ends of the range [0, C)."""
-    return labels.view(labels.dtype.str.replace("i", "u"))
+    return labels.view(_UNSIGNED.get(labels.dtype, labels.dtype))
 
 
 class SquaredError(Function):

@@ -11,14 +11,16 @@ _EXP_FLOOR = {
 
 
 def safe_exp(z: np.ndarray) -> np.ndarray:
-    """``exp(z)`` for ``z <= 0``: exact zeros instead of raising or warning on underflow.
+    """``exp(z)`` for ``z <= 0`` that never raises or warns on underflow.
 
-    Entries below log(smallest normal number) of the dtype are left at 0 rather than computed:
-    their true value is below the dtype's normal range, and computing them would set NumPy's
-    underflow flag (an error under ``np.errstate(all='raise')``). When no entry is that small
-    (the usual case) this is one ``min`` and one ``exp``.
+    Under NumPy's default error state underflow is ignored, and this is one ``exp``. When
+    underflow is reported (``np.errstate(under='raise')``, 'warn', ...), entries below
+    log(smallest normal number) of the dtype are left at 0 rather than computed (their true
+    value is below the dtype's normal range): one ``min`` and one ``exp`` when none is that small.
     """
     z = np.asarray(z)
+    if np.geterr()["under"] == "ignore":
+        return np.exp(z)
     floor = _EXP_FLOOR.get(z.dtype, -700.0)
     if z.size and z.min() > floor:
         return np.exp(z)
