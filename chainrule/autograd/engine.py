@@ -44,7 +44,7 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
                     if (
                         type(grad) is not np.ndarray
                         or grad.shape != parent.out_shape
-                        or grad.dtype != parent.out_dtype
+                        or grad.dtype is not parent.out_dtype  # identical in the common case
                     ):
                         grad = _checked(node, grad, parent.out_shape, parent.out_dtype)
                     earlier = pending.get(parent)
@@ -61,7 +61,7 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
                     if (
                         type(grad) is not np.ndarray
                         or grad.shape != data.shape
-                        or grad.dtype != data.dtype
+                        or grad.dtype is not data.dtype
                     ):
                         grad = _checked(node, grad, data.shape, data.dtype)
                     earlier = leaf_grads.get(parent)
