@@ -139,6 +139,21 @@ def mlp_workloads(x, y, n_batches, reps, has_torch):
     return rows
 
 
+def chain_workload(has_torch: bool, reps: int, n_ops: int = 200) -> dict:
+    """Per-op overhead: the 200-op chain of each contender, alternating chain by chain; median
+    µs/op, and the paired ratios chainrule / PyTorch (``per_chain_vs_torch``)."""
+    names = ("chainrule", "torch") if has_torch else ("chainrule",)
+    runs = {n: (lambda run=overhead.CHAINS[n]: run(n_ops)) for n in names}
+    medians, grads, times = alternate(runs, reps)
+    for n, grad in grads.items():  # both must have computed 1.0001 ** (n_ops / 2)
+        np.testing.assert_allclose(grad, grads["chainrule"], rtol=1e-5, err_msg=n)
+    row = {"workload": f"{n_ops}-op chain fwd+bwd", "unit": "µs/op", "numpy": None}
+    row.update({n: t / n_ops * 1e6 for n, t in medians.items()})
+    if has_torch:
+        row["per_chain_vs_torch"] = ratio_spread(times, "chainrule", "torch")
+    return row
+
+
 def classic_workload(x, labels, n_batches, reps):
     net_sizes = [784, 30, 10]
     rng = np.random.default_rng(2)
@@ -225,10 +240,8 @@ def main(argv=None) -> int:
         flush=True,
     )
     rows = mlp_workloads(x, y, n_batches, reps, has_torch)
-    op_rows = {}
-    for name in ("chainrule", "torch") if has_torch else ("chainrule",):
-        op_rows[name], _ = overhead.us_per_op(name, repeat=20 if args.quick else 100)
-    rows.append({"workload": "200-op chain fwd+bwd", "unit": "µs/op", "numpy": None, **op_rows})
+    chain = chain_workload(has_torch, 20 if args.quick else 100)
+    rows.append(chain)
     chains = [
         overhead.long_chain(n)
         for n in ((1000, 5000, 10000) if args.quick else (10000, 50000, 100000))
@@ -248,6 +261,12 @@ def main(argv=None) -> int:
         }
     )
     print(report.table(rows))
+    spread = chain.get("per_chain_vs_torch")
+    if spread:
+        print(
+            f"{chain['workload']}: chainrule / PyTorch per alternated pair of chains "
+            f"{spread['min']:.2f}–{spread['max']:.2f}× (median {spread['median']:.2f}×)"
+        )
     print(
         f"classic: chainrule {cl['speedup_vs_per_sample']:.1f}× faster than per-sample "
         f"({cl['per_sample']:.3g} s)"

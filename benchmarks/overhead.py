@@ -2,6 +2,9 @@
 
 The chain alternates ``y = y * c`` and ``y = y + c`` on a 4-element float32 vector, then
 ``y.sum().backward()``; the time of forward + backward divided by the op count is µs/op.
+The contenders alternate chain by chain (``benchmarks.__main__.chain_workload``): a shared
+machine's speed can move by 1.8x for minutes, which two back-to-back blocks of chains would
+turn into a ratio.
 """
 
 from __future__ import annotations
@@ -34,16 +37,8 @@ def _chain_torch(n_ops: int) -> float:
     return float(x.grad[0])
 
 
-def us_per_op(contender: str, n_ops: int = 200, repeat: int = 50) -> tuple[float, float]:
-    """Median µs/op over ``repeat`` chains, and the gradient the chain computed."""
-    run = _chain_chainrule if contender == "chainrule" else _chain_torch
-    times = []
-    grad = float("nan")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        grad = run(n_ops)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)) / n_ops * 1e6, grad
+# contender -> chain(n_ops) returning d(sum y)/dx[0], the product of the multipliers
+CHAINS = {"chainrule": _chain_chainrule, "torch": _chain_torch}
 
 
 def _build_chain(n_ops: int):

@@ -69,8 +69,7 @@ def test_classic_versions_agree():
 
 
 def test_chain_gradient_is_the_product_of_the_factors():
-    _, grad = overhead.us_per_op("chainrule", n_ops=200, repeat=1)
-    assert grad == pytest.approx(1.0001**100, rel=1e-5)
+    assert overhead.CHAINS["chainrule"](200) == pytest.approx(1.0001**100, rel=1e-5)
 
 
 def test_quick_run_writes_json(tmp_path, capsys):
@@ -182,3 +181,21 @@ def test_chainrule_in_place_update_trains_like_the_optimizer():
         np.testing.assert_array_equal(b, a)
     with pytest.raises(ValueError, match="chainrule_mlp.train: optimizer must be one of"):
         chainrule_mlp.train(init, x, y, batches, "sdg", 0.1)
+
+
+def test_chain_workload_alternates_and_refuses_a_wrong_gradient(monkeypatch):
+    from benchmarks.__main__ import chain_workload
+
+    calls = []
+    real = overhead.CHAINS["chainrule"]  # torch's chain computes the same: it stands in for it
+    for name in ("chainrule", "torch"):
+        monkeypatch.setitem(
+            overhead.CHAINS, name, lambda n, name=name, real=real: calls.append(name) or real(n)
+        )
+    row = chain_workload(has_torch=True, reps=3, n_ops=20)
+    assert calls == ["chainrule", "torch", "torch", "chainrule", "chainrule", "torch"]
+    assert row["unit"] == "µs/op" and row["chainrule"] > 0 and row["torch"] > 0
+    assert set(row["per_chain_vs_torch"]) == {"min", "median", "max"}
+    monkeypatch.setitem(overhead.CHAINS, "torch", lambda n: 2.0)  # fast and wrong
+    with pytest.raises(AssertionError, match="torch"):
+        chain_workload(has_torch=True, reps=1, n_ops=20)
