@@ -6,6 +6,7 @@ import chainrule as cr
 import chainrule.nn as nn
 import chainrule.nn.functional as F  # noqa: N812
 import chainrule.optim as optim
+from benchmarks.pieces import run_to_end, split
 
 
 def build(init) -> nn.Sequential:
@@ -41,6 +42,11 @@ OPTIMIZERS = {"sgd": optim.SGD, "sgd_in_place": _SGDInPlace, "adam": optim.Adam}
 def train(init, x, y, batches, optimizer: str, lr: float):
     """Train from copies of ``init`` over ``batches``; final loss and params. ``optimizer``:
     'sgd', 'adam', or 'sgd_in_place' (see ``_SGDInPlace``)."""
+    return run_to_end(training(init, x, y, batches, optimizer, lr))
+
+
+def training(init, x, y, batches, optimizer: str, lr: float, pieces: int = 1):
+    """``train`` as a generator that pauses after each of ``pieces`` runs of batches."""
     if optimizer not in OPTIMIZERS:
         raise ValueError(
             f"chainrule_mlp.train: optimizer must be one of {sorted(OPTIMIZERS)}, got {optimizer!r}"
@@ -49,11 +55,13 @@ def train(init, x, y, batches, optimizer: str, lr: float):
     params = list(model.parameters())
     opt = OPTIMIZERS[optimizer](params, lr=lr)
     loss = None
-    for idx in batches:
-        loss = F.cross_entropy(model(cr.from_numpy(x[idx])), cr.from_numpy(y[idx]))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    for piece in split(batches, pieces):
+        for idx in piece:
+            loss = F.cross_entropy(model(cr.from_numpy(x[idx])), cr.from_numpy(y[idx]))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        yield
     return float(loss.item()), [p.data for p in params]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from benchmarks.pieces import run_to_end, split
 from chainrule.classic import Network
 
 
@@ -37,38 +38,60 @@ def _backprop(weights, biases, x, y):
     return dws, dbs
 
 
-def train_per_sample(weights, biases, x, y, batches, eta):
+def per_sample_training(weights, biases, x, y, batches, eta, pieces=1):
+    """The classic algorithm, one sample at a time, from copies of the weights; a generator
+    that pauses after each of ``pieces`` runs of batches (``benchmarks.pieces``)."""
     weights, biases = [w.copy() for w in weights], [b.copy() for b in biases]
-    for idx in batches:
-        dws = [np.zeros_like(w) for w in weights]
-        dbs = [np.zeros_like(b) for b in biases]
-        for i in idx:  # the classic per-sample loop, kept on purpose: it is the baseline
-            sw, sb = _backprop(weights, biases, x[i : i + 1], y[i : i + 1])
-            for acc, g in zip(dws + dbs, sw + sb, strict=True):
-                acc += g
-        scale = np.float32(eta / len(idx))
-        for p, g in zip(weights + biases, dws + dbs, strict=True):
-            p -= scale * g
+    for piece in split(batches, pieces):
+        for idx in piece:
+            dws = [np.zeros_like(w) for w in weights]
+            dbs = [np.zeros_like(b) for b in biases]
+            for i in idx:  # the classic per-sample loop, kept on purpose: it is the baseline
+                sw, sb = _backprop(weights, biases, x[i : i + 1], y[i : i + 1])
+                for acc, g in zip(dws + dbs, sw + sb, strict=True):
+                    acc += g
+            scale = np.float32(eta / len(idx))
+            for p, g in zip(weights + biases, dws + dbs, strict=True):
+                p -= scale * g
+        yield
     return weights, biases
 
 
-def train_vectorised(weights, biases, x, y, batches, eta):
+def vectorised_training(weights, biases, x, y, batches, eta, pieces=1):
+    """The same algorithm over whole mini-batches in NumPy (the floor); a generator as above."""
     weights, biases = [w.copy() for w in weights], [b.copy() for b in biases]
-    for idx in batches:
-        dws, dbs = _backprop(weights, biases, x[idx], y[idx])
-        scale = np.float32(eta / len(idx))
-        for p, g in zip(weights + biases, dws + dbs, strict=True):
-            p -= scale * g
+    for piece in split(batches, pieces):
+        for idx in piece:
+            dws, dbs = _backprop(weights, biases, x[idx], y[idx])
+            scale = np.float32(eta / len(idx))
+            for p, g in zip(weights + biases, dws + dbs, strict=True):
+                p -= scale * g
+        yield
     return weights, biases
 
 
-def train_chainrule(weights, biases, x, y, batches, eta):
+def chainrule_training(weights, biases, x, y, batches, eta, pieces=1):
+    """``chainrule.classic.Network`` from the same weights; a generator as above."""
     net = Network([x.shape[1], *(w.shape[1] for w in weights)], seed=0)
     for p, v in zip(net.weights + net.biases, weights + biases, strict=True):
         p.data[...] = v
-    for idx in batches:
-        net.update_mini_batch(x[idx], y[idx], eta)
+    for piece in split(batches, pieces):
+        for idx in piece:
+            net.update_mini_batch(x[idx], y[idx], eta)
+        yield
     return [w.data for w in net.weights], [b.data for b in net.biases]
+
+
+def train_per_sample(weights, biases, x, y, batches, eta):
+    return run_to_end(per_sample_training(weights, biases, x, y, batches, eta))
+
+
+def train_vectorised(weights, biases, x, y, batches, eta):
+    return run_to_end(vectorised_training(weights, biases, x, y, batches, eta))
+
+
+def train_chainrule(weights, biases, x, y, batches, eta):
+    return run_to_end(chainrule_training(weights, biases, x, y, batches, eta))
 
 
 def main(argv=None) -> int:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from benchmarks.pieces import run_to_end, split
+
 
 def loss_and_grads(params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
     """Mean cross-entropy of the batch and the gradients of ``params`` (W1, b1, W2, b2, ...)."""
@@ -94,6 +96,11 @@ class Adam:
 def train(init, x, y, batches, optimizer: str, lr: float):
     """Train from copies of ``init`` over ``batches`` (index arrays); final loss and params.
     ``optimizer``: 'sgd', 'sgd_keep_grads' (see ``SGD``) or 'adam'."""
+    return run_to_end(training(init, x, y, batches, optimizer, lr))
+
+
+def training(init, x, y, batches, optimizer: str, lr: float, pieces: int = 1):
+    """``train`` as a generator that pauses after each of ``pieces`` runs of batches."""
     params = [p.copy() for p in init]
     if optimizer == "adam":
         opt = Adam(params, lr)
@@ -105,9 +112,11 @@ def train(init, x, y, batches, optimizer: str, lr: float):
             f"got {optimizer!r}"
         )
     loss = float("nan")
-    for idx in batches:
-        loss, grads = loss_and_grads(params, x[idx], y[idx])
-        opt.step(grads)
+    for piece in split(batches, pieces):
+        for idx in piece:
+            loss, grads = loss_and_grads(params, x[idx], y[idx])
+            opt.step(grads)
+        yield
     return loss, params
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from benchmarks.pieces import run_to_end, split
+
 
 def available() -> bool:
     try:
@@ -12,6 +14,12 @@ def available() -> bool:
 
 
 def train(init, x, y, batches, optimizer: str, lr: float):
+    """Train from copies of ``init`` over ``batches``; final loss and params (NumPy)."""
+    return run_to_end(training(init, x, y, batches, optimizer, lr))
+
+
+def training(init, x, y, batches, optimizer: str, lr: float, pieces: int = 1):
+    """``train`` as a generator that pauses after each of ``pieces`` runs of batches."""
     import torch
     import torch.nn.functional as F  # noqa: N812
 
@@ -20,17 +28,19 @@ def train(init, x, y, batches, optimizer: str, lr: float):
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     n_layers = len(params) // 2
     loss = None
-    for idx in batches:
-        idx_t = torch.from_numpy(idx)
-        a = xt[idx_t]
-        for i in range(n_layers):
-            a = torch.addmm(params[2 * i + 1], a, params[2 * i])
-            if i < n_layers - 1:
-                a = torch.relu(a)
-        loss = F.cross_entropy(a, yt[idx_t])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+    for piece in split(batches, pieces):
+        for idx in piece:
+            idx_t = torch.from_numpy(idx)
+            a = xt[idx_t]
+            for i in range(n_layers):
+                a = torch.addmm(params[2 * i + 1], a, params[2 * i])
+                if i < n_layers - 1:
+                    a = torch.relu(a)
+            loss = F.cross_entropy(a, yt[idx_t])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        yield
     return float(loss.detach()), [p.detach().numpy() for p in params]
 
 

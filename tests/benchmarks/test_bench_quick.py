@@ -199,3 +199,65 @@ def test_chain_workload_alternates_and_refuses_a_wrong_gradient(monkeypatch):
     monkeypatch.setitem(overhead.CHAINS, "torch", lambda n: 2.0)  # fast and wrong
     with pytest.raises(AssertionError, match="torch"):
         chain_workload(has_torch=True, reps=1, n_ops=20)
+
+
+def test_alternate_runs_generators_piece_by_piece():
+    order = []
+
+    def training(name, pieces):
+        for i in range(pieces):
+            order.append(f"{name}{i}")
+            yield
+        return name.upper()
+
+    contenders = {"a": lambda: training("a", 2), "b": lambda: training("b", 3)}
+    _, results, times = alternate(contenders, 2)
+    # turns alternate within a repetition; the second repetition starts with b
+    assert order == ["a0", "b0", "a1", "b1", "b2"] + ["b0", "a0", "b1", "a1", "b2"]
+    assert results == {"a": "A", "b": "B"}
+    assert all(len(t) == 2 and min(t) > 0 for t in times.values())
+
+
+def test_split_keeps_every_batch_in_order():
+    from benchmarks.pieces import split
+
+    batches = list(range(10))
+    assert split(batches, 3) == [[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]]
+    assert split(batches, 20) == [[b] for b in batches]  # no empty pieces
+    assert split(batches, 1) == [batches]
+    with pytest.raises(ValueError, match="pieces must be >= 1"):
+        split(batches, 0)
+
+
+@pytest.mark.parametrize("module", [numpy_mlp, chainrule_mlp])
+def test_training_in_pieces_equals_training_at_once(module):
+    from benchmarks.pieces import run_to_end
+
+    x, y = _data()
+    init = init_weights(SIZES, np.random.default_rng(1))
+    batches = [np.arange(i, i + 32) for i in range(0, 256, 32)]
+    loss, weights = module.train(init, x, y, batches, "sgd", 0.1)
+    loss_p, weights_p = run_to_end(module.training(init, x, y, batches, "sgd", 0.1, pieces=3))
+    assert loss_p == loss
+    for a, b in zip(weights, weights_p, strict=True):
+        np.testing.assert_array_equal(b, a)
+
+
+@pytest.mark.parametrize("name", ["vectorised", "chainrule", "per_sample"])
+def test_classic_training_in_pieces_equals_training_at_once(name):
+    from benchmarks.pieces import run_to_end
+
+    rng = np.random.default_rng(3)
+    x, y = (
+        rng.random((60, 784), dtype=np.float32),
+        np.eye(10, dtype=np.float32)[rng.integers(0, 10, 60)],
+    )
+    weights = [rng.standard_normal(s).astype(np.float32) for s in ((784, 30), (30, 10))]
+    biases = [rng.standard_normal(n).astype(np.float32) for n in (30, 10)]
+    batches = [np.arange(i, i + 10) for i in range(0, 60, 10)]
+    whole = getattr(classic, f"train_{name}")(weights, biases, x, y, batches, 3.0)
+    pieces = run_to_end(
+        getattr(classic, f"{name}_training")(weights, biases, x, y, batches, 3.0, 4)
+    )
+    for a, b in zip(whole[0] + whole[1], pieces[0] + pieces[1], strict=True):
+        np.testing.assert_array_equal(b, a)
