@@ -49,22 +49,25 @@ def _build_chain(n_ops: int):
     return x, y.sum()
 
 
-def long_chain(n_ops: int) -> dict:
-    """Forward and backward times of an ``n_ops`` chainrule chain, timed apart, then (in a
-    second, traced run: tracemalloc slows Python down) the graph's memory after the forward
-    pass and the peak during backward.
+def long_chain(n_ops: int, repeat: int = 3) -> dict:
+    """Forward and backward times of an ``n_ops`` chainrule chain, timed apart (the fastest of
+    ``repeat`` runs: a shared machine's noise only ever adds time, and one slow run made
+    10k-vs-100k look non-linear), then (in a traced run: tracemalloc slows Python down) the
+    graph's memory after the forward pass and the peak during backward.
 
     The issue's linearity target is about backward; the forward pass also pays for Python's
     cyclic garbage collector, which scans the growing graph's objects now and then.
     """
-    start = time.perf_counter()
-    x, loss = _build_chain(n_ops)
-    forward = time.perf_counter() - start
-    start = time.perf_counter()
-    loss.backward()
-    backward = time.perf_counter() - start
-    grad = float(x.grad.data[0])
-    del x, loss
+    forward = backward = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        x, loss = _build_chain(n_ops)
+        forward = min(forward, time.perf_counter() - start)
+        start = time.perf_counter()
+        loss.backward()
+        backward = min(backward, time.perf_counter() - start)
+        grad = float(x.grad.data[0])
+        del x, loss
     tracemalloc.start()
     _, loss = _build_chain(n_ops)
     graph_bytes = tracemalloc.get_traced_memory()[0]
