@@ -61,7 +61,8 @@ _UNSIGNED = {np.dtype(f"i{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
 def _as_unsigned(labels: np.ndarray) -> np.ndarray:
     """Integer ``labels`` viewed as unsigned (no copy): negative labels become huge, so one
     ``max() >= C`` test checks both ends of the range [0, C)."""
-    return labels.view(_UNSIGNED.get(labels.dtype, labels.dtype))
+    unsigned = _UNSIGNED.get(labels.dtype)  # native byte order: the common case, looked up
+    return labels.view(unsigned or labels.dtype.str.replace("i", "u"))
 
 
 class SquaredError(Function):
