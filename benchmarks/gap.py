@@ -1,16 +1,18 @@
-"""``python -m benchmarks.gap``: where the time between chainrule and the NumPy floor goes.
+"""``python -m benchmarks.gap [--batch N]``: where the time between chainrule and the floor goes.
 
-Two measurements, each alternating its contenders (medians of ``--reps`` runs):
+Three measurements; the contenders take turns in pieces of each run, as in the main
+benchmark, and each figure is the median (and the fastest) of ``--reps`` runs:
 
 1. Fixed cost per step. A tiny MLP (8-8-8-4, batch 4), where NumPy's arithmetic is
    negligible, trained by the floor, by chainrule, and by chainrule's own op functions
    (``Linear.forward``, ``ReLU.backward``, ...) called in order by hand: no graph, modules,
    ``backward()`` or optimiser. chainrule minus "ops only" is the engine's cost per step;
    "ops only" minus the floor is what the op bodies do beyond the floor (their checks).
-2. The update that keeps ``.grad``. The floor and chainrule on the benchmark's MLP at batch
-   10, each with the floor's in-place update (``g *= lr; p -= g``) and with ``p -= lr * g``,
-   the form an optimiser must use because ``.grad`` still holds the gradient after
-   ``step()`` (chainrule's in-place variant is for this measurement only).
+2. The benchmark's MLP at ``--batch`` (default 10): the floor and chainrule each with the
+   floor's in-place update (``g *= lr; p -= g``) and with ``p -= lr * g``, the form an
+   optimiser must use because ``.grad`` still holds the gradient after ``step()``
+   (chainrule's in-place variant is for this measurement only), and "ops only" with
+   ``p -= lr * g``: the same split of the rest into op bodies and engine at full size.
 3. Costs outside the arithmetic: garbage-collector passes and page faults (fresh memory
    from the kernel) during one run of the floor and of chainrule on that MLP; where both
    are zero, neither explains a difference in time.
@@ -21,11 +23,20 @@ from __future__ import annotations
 import argparse
 import gc
 import resource
+import statistics
 
 import numpy as np
 
 from benchmarks import chainrule_mlp, numpy_mlp
-from benchmarks.__main__ import SIZES, _limit_blas_threads, alternate, init_weights, load_data
+from benchmarks.__main__ import (
+    PIECES,
+    SIZES,
+    _limit_blas_threads,
+    alternate,
+    init_weights,
+    load_data,
+)
+from benchmarks.pieces import run_to_end, split
 from chainrule.autograd.function import Context
 from chainrule.autograd.ops.activation import ReLU
 from chainrule.autograd.ops.linalg import Linear
@@ -34,35 +45,42 @@ from chainrule.autograd.ops.loss import CrossEntropy
 
 def train_ops_only(init, x, y, batches, lr: float):
     """SGD on the MLP with chainrule's op functions called directly; final loss and params."""
+    return run_to_end(ops_only_training(init, x, y, batches, lr))
+
+
+def ops_only_training(init, x, y, batches, lr: float, pieces: int = 1):
+    """``train_ops_only`` as a generator that pauses after each of ``pieces`` runs of batches."""
     params = [p.copy() for p in init]
     n_layers = len(params) // 2
     seed = np.ones((), np.float32)
     loss = None
-    for idx in batches:
-        a, nodes = x[idx], []
-        for i in range(n_layers):
-            ctx = Context()
-            ctx.needs_input_grad = (i > 0, True, True)
-            a = Linear.forward(ctx, a, params[2 * i], params[2 * i + 1])
-            nodes.append((Linear, ctx))
-            if i < n_layers - 1:
+    for piece in split(batches, pieces):
+        for idx in piece:
+            a, nodes = x[idx], []
+            for i in range(n_layers):
                 ctx = Context()
-                ctx.needs_input_grad = (True,)
-                a = ReLU.forward(ctx, a)
-                nodes.append((ReLU, ctx))
-        ctx = Context()
-        ctx.needs_input_grad = (True, False)
-        loss = CrossEntropy.forward(ctx, a, y[idx], reduction="mean")
-        (g, _) = CrossEntropy.backward(ctx, seed)
-        grads = []
-        for op, ctx in reversed(nodes):
-            if op is ReLU:
-                g = op.backward(ctx, g)
-            else:
-                g, grad_w, grad_b = op.backward(ctx, g)
-                grads[:0] = [grad_w, grad_b]
-        for p, grad in zip(params, grads, strict=True):
-            p -= lr * grad
+                ctx.needs_input_grad = (i > 0, True, True)
+                a = Linear.forward(ctx, a, params[2 * i], params[2 * i + 1])
+                nodes.append((Linear, ctx))
+                if i < n_layers - 1:
+                    ctx = Context()
+                    ctx.needs_input_grad = (True,)
+                    a = ReLU.forward(ctx, a)
+                    nodes.append((ReLU, ctx))
+            ctx = Context()
+            ctx.needs_input_grad = (True, False)
+            loss = CrossEntropy.forward(ctx, a, y[idx], reduction="mean")
+            (g, _) = CrossEntropy.backward(ctx, seed)
+            grads = []
+            for op, ctx in reversed(nodes):
+                if op is ReLU:
+                    g = op.backward(ctx, g)
+                else:
+                    g, grad_w, grad_b = op.backward(ctx, g)
+                    grads[:0] = [grad_w, grad_b]
+            for p, grad in zip(params, grads, strict=True):
+                p -= lr * grad
+        yield
     return float(loss), params
 
 
@@ -85,13 +103,19 @@ def side_costs(run) -> dict:
     return {"gc_passes": len(passes), "page_faults": faults}
 
 
+def _per_step(times: dict, steps: int) -> dict:
+    """µs per step of each contender: (median, fastest) over the repetitions."""
+    return {k: (statistics.median(t) / steps * 1e6, min(t) / steps * 1e6) for k, t in times.items()}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.gap", description=__doc__)
     parser.add_argument("--reps", type=int, default=7, help="repetitions (default 7)")
     parser.add_argument("--threads", type=int, default=1, help="NumPy BLAS threads (default 1)")
+    parser.add_argument("--batch", type=int, default=10, help="batch of parts 2-3 (default 10)")
     args = parser.parse_args(argv)
-    if args.reps < 1 or args.threads < 1:
-        parser.error("--reps and --threads must be >= 1")
+    if args.reps < 1 or args.threads < 1 or args.batch < 1:
+        parser.error("--reps, --threads and --batch must be >= 1")
     _limit_blas_threads(args.threads)
 
     rng = np.random.default_rng(1)
@@ -99,21 +123,21 @@ def main(argv=None) -> int:
     x = rng.random((20000, 8), dtype=np.float32)
     y = rng.integers(0, 4, 20000)
     batches = [np.arange(i, i + 4) for i in range(0, 20000, 4)]
-    runs = {
-        "floor": lambda: numpy_mlp.train(tiny, x, y, batches, "sgd", 0.05),
-        "chainrule": lambda: chainrule_mlp.train(tiny, x, y, batches, "sgd", 0.05),
-        "ops only": lambda: train_ops_only(tiny, x, y, batches, 0.05),
+    runs = {  # in turns of PIECES runs of batches, as the main benchmark
+        "floor": lambda: numpy_mlp.training(tiny, x, y, batches, "sgd", 0.05, PIECES),
+        "chainrule": lambda: chainrule_mlp.training(tiny, x, y, batches, "sgd", 0.05, PIECES),
+        "ops only": lambda: ops_only_training(tiny, x, y, batches, 0.05, PIECES),
     }
-    medians, results, _ = alternate(runs, args.reps)
+    _, results, times = alternate(runs, args.reps)
     for name, (_, params) in results.items():  # a fast wrong result must not count
         for a, b in zip(results["floor"][1], params, strict=True):
             np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5, err_msg=name)
-    per_step = {k: v / len(batches) * 1e6 for k, v in medians.items()}
-    print(f"tiny MLP 8-8-8-4, batch 4, {len(batches)} steps (µs per step):")
-    for name, us in per_step.items():
-        print(f"  {name:10s} {us:6.1f}")
-    engine = per_step["chainrule"] - per_step["ops only"]
-    checks = per_step["ops only"] - per_step["floor"]
+    per_step = _per_step(times, len(batches))
+    print(f"tiny MLP 8-8-8-4, batch 4, {len(batches)} steps (µs per step, median and fastest):")
+    for name, (median, fastest) in per_step.items():
+        print(f"  {name:10s} {median:6.1f} ({fastest:.1f})")
+    engine = per_step["chainrule"][0] - per_step["ops only"][0]
+    checks = per_step["ops only"][0] - per_step["floor"][0]
     print(
         f"  engine, modules, backward() and step(): {engine:.1f} µs; "
         f"op bodies beyond the floor: {checks:.1f} µs"
@@ -121,8 +145,8 @@ def main(argv=None) -> int:
 
     images, labels, source = load_data()
     init = init_weights(SIZES, np.random.default_rng(1))
-    order = np.random.default_rng(2).permutation(len(images))[:20000]
-    batches = [order[i : i + 10] for i in range(0, len(order), 10)]
+    order = np.random.default_rng(2).permutation(len(images))[: 2000 * args.batch]
+    batches = [order[i : i + args.batch] for i in range(0, len(order), args.batch)]
     updates = {  # (contender, update) -> (its module, its optimizer name)
         ("floor", "in place"): (numpy_mlp, "sgd"),
         ("floor", "keep"): (numpy_mlp, "sgd_keep_grads"),
@@ -130,22 +154,35 @@ def main(argv=None) -> int:
         ("chainrule", "keep"): (chainrule_mlp, "sgd"),
     }
     runs = {
-        key: lambda m=module, o=opt: m.train(init, images, labels, batches, o, 0.05)
+        key: lambda m=module, o=opt: m.training(init, images, labels, batches, o, 0.05, PIECES)
         for key, (module, opt) in updates.items()
     }
-    medians, results, _ = alternate(runs, args.reps)
+    runs["ops only", "keep"] = lambda: ops_only_training(
+        init, images, labels, batches, 0.05, PIECES
+    )
+    _, results, times = alternate(runs, args.reps)
     for who in ("floor", "chainrule"):  # the two updates must compute the same weights
         for a, b in zip(results[who, "in place"][1], results[who, "keep"][1], strict=True):
             np.testing.assert_array_equal(b, a, err_msg=who)
+    for a, b in zip(results["floor", "keep"][1], results["ops only", "keep"][1], strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5, err_msg="ops only")
+    per_step = _per_step(times, len(batches))
     print(
-        f"MLP {'-'.join(map(str, SIZES))}, batch 10, {len(batches)} steps, {source} (µs per step):"
+        f"MLP {'-'.join(map(str, SIZES))}, batch {args.batch}, {len(batches)} steps, {source} "
+        "(µs per step, median and fastest):"
     )
     for who in ("floor", "chainrule"):
-        in_place, keep = (medians[who, k] / len(batches) * 1e6 for k in ("in place", "keep"))
+        (in_place, fast_in), (keep, fast_keep) = (per_step[who, k] for k in ("in place", "keep"))
         print(
-            f"  {who:10s} update in place {in_place:6.1f}, p -= lr * g {keep:6.1f}  "
-            f"(+{keep - in_place:.1f}: keeping .grad)"
+            f"  {who:10s} update in place {in_place:6.1f} ({fast_in:.1f}), p -= lr * g "
+            f"{keep:6.1f} ({fast_keep:.1f})  (+{keep - in_place:.1f}: keeping .grad)"
         )
+    ops, fast_ops = per_step["ops only", "keep"]
+    print(
+        f"  ops only   p -= lr * g {ops:6.1f} ({fast_ops:.1f}): op bodies "
+        f"{ops - per_step['floor', 'keep'][0]:+.1f}, engine "
+        f"{per_step['chainrule', 'keep'][0] - ops:+.1f} µs per step"
+    )
 
     contenders = {"floor": numpy_mlp, "chainrule": chainrule_mlp}
     for module in contenders.values():  # warm up: first-use allocations are not the steady state

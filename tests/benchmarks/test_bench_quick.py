@@ -89,7 +89,8 @@ def test_bad_option_is_refused(capsys):
 
 def test_gap_ops_only_training_matches_the_floor():
     """The hand-driven op functions of ``benchmarks.gap`` train exactly like the floor."""
-    from benchmarks.gap import train_ops_only
+    from benchmarks.gap import ops_only_training, train_ops_only
+    from benchmarks.pieces import run_to_end
 
     x, y = _data()
     init = init_weights(SIZES, np.random.default_rng(1))
@@ -99,6 +100,9 @@ def test_gap_ops_only_training_matches_the_floor():
     assert loss_ops == pytest.approx(loss_np, rel=1e-5)
     for a, b in zip(w_np, w_ops, strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)
+    _, w_pieces = run_to_end(ops_only_training(init, x, y, batches, 0.1, pieces=3))
+    for a, b in zip(w_ops, w_pieces, strict=True):
+        np.testing.assert_array_equal(b, a)
 
 
 def test_floor_sgd_keeping_gradients_updates_alike_and_leaves_them_intact():
@@ -123,9 +127,10 @@ def test_floor_refuses_an_unknown_optimizer_and_gap_a_bad_option(capsys):
         numpy_mlp.train(init, x, y, [np.arange(32)], "sgd_keep_grad", 0.1)
     from benchmarks.gap import main as gap_main
 
-    with pytest.raises(SystemExit):
-        gap_main(["--threads", "0"])
-    assert "--reps and --threads must be >= 1" in capsys.readouterr().err
+    for bad in (["--threads", "0"], ["--batch", "0"]):
+        with pytest.raises(SystemExit):
+            gap_main(bad)
+        assert "--reps, --threads and --batch must be >= 1" in capsys.readouterr().err
 
 
 def test_ratio_spread_pairs_the_repetitions():
