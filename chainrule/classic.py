@@ -37,6 +37,13 @@ def _sigmoid_in_place(z: np.ndarray) -> np.ndarray:
     return z
 
 
+def _bad_input(x: np.ndarray, w: np.ndarray) -> ShapeError:
+    return ShapeError(
+        f"SigmoidLayer: expected x of shape (N, {w.shape[0]}) for W of shape {w.shape}, "
+        f"got {x.shape}"
+    )
+
+
 class SigmoidLayer(Function):
     """One classic layer ``a = s(x @ W + b)``, ``s`` the logistic sigmoid, as one graph node.
 
@@ -49,12 +56,12 @@ class SigmoidLayer(Function):
     @staticmethod
     def forward(ctx, x, w, b):
         x = np.asarray(x)
-        if x.ndim != 2 or x.shape[1] != w.shape[0]:
-            raise ShapeError(
-                f"SigmoidLayer: expected x of shape (N, {w.shape[0]}) for W of shape {w.shape}, "
-                f"got {np.shape(x)}"
-            )
-        z = x @ w
+        if x.ndim != 2:
+            raise _bad_input(x, w)
+        try:
+            z = x @ w
+        except ValueError:  # the inner sizes differ: checked on failure only
+            raise _bad_input(x, w) from None
         z += b  # z is a fresh array: the bias and the sigmoid are applied in its memory
         a = _sigmoid_in_place(z)
         ctx.save_for_backward(x, w, a)
@@ -162,7 +169,9 @@ class Network:
         # The cost C = 1/(2m) sum_x ||a_L(x) - y(x)||^2 has dC/da_L = (a_L - y) / m, the classic
         # code's cost_derivative. Backpropagating eta * dC/da_L from the output (a vector-
         # Jacobian product) gives each .grad as the whole step eta * dC/dw, with no cost node.
-        output.backward(gradient=(output.data - y) * self.dtype.type(eta / len(x)))
+        step = output.data - y
+        step *= eta / len(x)  # in place; a Python float keeps the dtype
+        output.backward(gradient=step)
         for p in (*self.weights, *self.biases):
             p.data -= p.grad.data  # w -> w - eta * dC/dw, in place
             p.grad = None

@@ -200,3 +200,5 @@ def test_feedforward_takes_one_input_or_a_batch_and_names_wrong_shapes():
         match=r"SigmoidLayer: expected x of shape \(N, 4\) for W of shape \(4, 3\), got \(5, 3\)",
     ):
         net.feedforward(x[:, :3])
+    with pytest.raises(ValueError, match=r"SigmoidLayer: expected x .* got \(4,\)"):
+        SigmoidLayer.apply(x[0], net.weights[0], net.biases[0])  # a row needs its batch axis
