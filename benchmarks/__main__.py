@@ -1,8 +1,9 @@
 """``python -m benchmarks [--quick] [--threads N] [--json PATH]``: every workload, alternating
 contenders.
 
-Each contender starts from the same weights and sees the same batches; each repetition runs
-the contenders in a rotated order; the table reports medians. Results are checked to agree
+Each contender starts from the same weights and sees the same batches; within a repetition the
+trainings take turns piece by piece (``PIECES`` per run), and each repetition rotates their
+order; the table reports medians. Results are checked to agree
 (final loss and weights) before any time is reported, so a fast wrong result cannot win.
 """
 
@@ -22,7 +23,7 @@ import numpy as np
 from benchmarks import chainrule_mlp, classic, memory, numpy_mlp, overhead, report, torch_mlp
 
 SIZES = (784, 256, 128, 10)
-PIECES = 50  # turns per epoch in which the MLP contenders alternate (see alternate())
+PIECES = 50  # pieces per training run, in which the contenders take turns (see alternate())
 
 
 def load_data():
