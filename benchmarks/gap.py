@@ -7,7 +7,8 @@ benchmark, and each figure is the median (and the fastest) of ``--reps`` runs:
    negligible, trained by the floor, by chainrule, and by chainrule's own op functions
    (``Linear.forward``, ``ReLU.backward``, ...) called in order by hand: no graph, modules,
    ``backward()`` or optimiser. chainrule minus "ops only" is the engine's cost per step;
-   "ops only" minus the floor is what the op bodies do beyond the floor (their checks).
+   "ops only" minus the floor is what the op bodies do beyond the floor's NumPy calls
+   (input checks, bookkeeping, extra temporaries).
 2. The benchmark's MLP at ``--batch`` (default 10): the floor and chainrule each with the
    floor's in-place update (``g *= lr; p -= g``) and with ``p -= lr * g``, the form an
    optimiser must use because ``.grad`` still holds the gradient after ``step()``
