@@ -129,7 +129,7 @@ class Function:
             ctx.out_shape = out.shape
             ctx.out_dtype = out.dtype
             if ctx.saved_tensors:
-                _remember_versions(ctx, inputs, result)
+                _remember_versions(ctx, inputs, args, result)
             result.requires_grad = True
             result.grad_fn = ctx
         if apply_hooks:
@@ -147,25 +147,30 @@ def _share_version_with_viewed_input(result: Tensor, inputs: tuple) -> None:
             return
 
 
-def _remember_versions(ctx: Context, inputs: tuple, result: Tensor) -> None:
+def _remember_versions(ctx: Context, inputs: tuple, args: list, result: Tensor) -> None:
     """Note the version of every tensor whose array was saved, to catch later in-place edits.
 
-    ``ctx.versions`` is a tuple of ``(counter, version at forward time)`` pairs.
+    ``ctx.versions`` is a tuple of ``(counter, version at forward time)`` pairs. A saved
+    array is found by identity: first at its own position among the inputs (ops save their
+    inputs in order), then as the output, then anywhere among the inputs.
     """
-    saved = ctx.saved_tensors
     watched = []
-    for t in inputs:
-        if isinstance(t, Tensor):
-            data = t.data
-            for array in saved:
-                if array is data:
-                    watched.append((t._version, t._version[0]))
+    out = result.data
+    n_args = len(args)
+    for i, array in enumerate(ctx.saved_tensors):
+        if i < n_args and array is args[i]:
+            owner = inputs[i]
+        elif array is out:
+            owner = result
+        else:
+            for owner, arg in zip(inputs, args, strict=True):
+                if arg is array:
                     break
-    data = result.data
-    for array in saved:
-        if array is data:
-            watched.append((result._version, result._version[0]))
-            break
+            else:
+                continue  # an array the op computed itself: nobody else can edit it
+        if isinstance(owner, Tensor):
+            counter = owner._version
+            watched.append((counter, counter[0]))
     if watched:
         ctx.versions = tuple(watched)
 

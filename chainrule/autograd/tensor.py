@@ -33,8 +33,8 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _wrap(cls, array: np.ndarray) -> Tensor:
+    @staticmethod
+    def _wrap(array: np.ndarray) -> Tensor:
         """A new leaf around ``array`` without copying or checking it (engine-internal)."""
         t = object.__new__(Tensor)
         t.data = array
