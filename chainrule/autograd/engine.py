@@ -129,13 +129,16 @@ def _assign_leaf_grads(leaf_grads: dict) -> None:
     """
     handed_out: set[int] = set()
     for leaf, grad in leaf_grads.items():
-        if type(grad) is not np.ndarray:
+        if type(grad) is not np.ndarray:  # a 0-d sum of two paths is a NumPy scalar
             grad = np.array(grad, dtype=leaf.data.dtype)
-        elif grad.base is not None or id(grad) in handed_out or not grad.flags.writeable:
+        previous = leaf.grad
+        if previous is not None:  # the sum is a fresh array of its own
+            leaf.grad = _wrap(previous.data + grad)
+            continue
+        if grad.base is not None or id(grad) in handed_out or not grad.flags.writeable:
             grad = grad.copy()
         handed_out.add(id(grad))
-        previous = leaf.grad
-        leaf.grad = _wrap(grad if previous is None else previous.data + grad)
+        leaf.grad = _wrap(grad)
 
 
 def _store_retained_grad(node: Context, grad_output) -> None:

@@ -163,8 +163,9 @@ def _remember_versions(ctx: Context, inputs: tuple, args: list, result: Tensor) 
         elif array is out:
             owner = result
         else:
-            for owner, arg in zip(inputs, args, strict=True):
+            for tensor, arg in zip(inputs, args, strict=True):
                 if arg is array:
+                    owner = tensor
                     break
             else:
                 continue  # an array the op computed itself: nobody else can edit it

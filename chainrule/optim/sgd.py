@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from chainrule.optim.axpy import add_scaled_
 from chainrule.optim.optimizer import Optimizer
 
 
 class SGD(Optimizer):
     """``p <- p - lr * g`` where, as in PyTorch, ``g = grad + weight_decay * p`` and with
     momentum ``buf <- momentum * buf + (1 - dampening) * g`` (``buf = g`` on the first step),
-    then ``g = buf`` or, with Nesterov, ``g + momentum * buf``.
+    then ``g = buf`` or, with Nesterov, ``g + momentum * buf``. The update is one pass over
+    memory (``add_scaled_``, BLAS axpy) where that is faster than NumPy's temporary.
 
     With momentum 0 and the whole training set as one batch this is the full-batch
     gradient descent of the classic derivations.
@@ -49,8 +51,8 @@ class SGD(Optimizer):
             if not (momentum or wd or group["maximize"]):  # plain SGD: no state, one update
                 for p in group["params"]:
                     if p.grad is not None:
-                        p.data -= lr * p.grad.data
-                        self._bump(p)
+                        add_scaled_(p.data, p.grad.data, -lr)
+                        p._version[0] += 1  # Optimizer._bump, inlined on this hot path
                 continue
             for p, grad, state in self._params_with_grad(group):
                 g = -grad if group["maximize"] else grad
@@ -64,5 +66,5 @@ class SGD(Optimizer):
                         buf *= momentum
                         buf += (1 - group["dampening"]) * g
                     g = g + momentum * buf if group["nesterov"] else buf
-                p.data -= lr * g
+                add_scaled_(p.data, g, -lr)
                 self._bump(p)

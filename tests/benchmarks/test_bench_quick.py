@@ -175,15 +175,16 @@ def test_side_costs_counts_collector_passes_and_page_faults():
 
 
 def test_chainrule_in_place_update_trains_like_the_optimizer():
-    """``benchmarks.gap``'s in-place SGD (measurement only) gives the same weights as optim.SGD,
-    so the time it saves is the update's alone; an unknown optimizer name is refused."""
+    """``benchmarks.gap``'s in-place SGD (measurement only) gives the same weights as optim.SGD
+    up to rounding (optim.SGD's axpy fuses the multiply and add), so the time it saves is the
+    update's alone; an unknown optimizer name is refused."""
     x, y = _data()
     init = init_weights(SIZES, np.random.default_rng(1))
     batches = [np.arange(i, i + 32) for i in range(0, 256, 32)]
     _, w_sgd = chainrule_mlp.train(init, x, y, batches, "sgd", 0.1)
     _, w_in_place = chainrule_mlp.train(init, x, y, batches, "sgd_in_place", 0.1)
     for a, b in zip(w_sgd, w_in_place, strict=True):
-        np.testing.assert_array_equal(b, a)
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-7)
     with pytest.raises(ValueError, match="chainrule_mlp.train: optimizer must be one of"):
         chainrule_mlp.train(init, x, y, batches, "sdg", 0.1)
 
