@@ -34,6 +34,8 @@ from benchmarks.__main__ import (
     SIZES,
     _limit_blas_threads,
     alternate,
+    check_agree,
+    check_losses,
     init_weights,
     load_data,
 )
@@ -162,9 +164,22 @@ def main(argv=None) -> int:
         init, images, labels, batches, 0.05, PIECES
     )
     _, results, times = alternate(runs, args.reps)
-    for who in ("floor", "chainrule"):  # the two updates must compute the same weights
-        for a, b in zip(results[who, "in place"][1], results[who, "keep"][1], strict=True):
-            np.testing.assert_array_equal(b, a, err_msg=who)
+    # The two updates must compute the same weights: bit for bit in the floor; in chainrule
+    # up to rounding (optim.SGD's axpy rounds the multiply-add once, the in-place update
+    # twice), which over 2000 steps drifts as the main benchmark's contenders do, so the
+    # same checks apply: weights after 20 steps, then the final loss.
+    for a, b in zip(results["floor", "in place"][1], results["floor", "keep"][1], strict=True):
+        np.testing.assert_array_equal(b, a, err_msg="floor")
+    first = {
+        opt: chainrule_mlp.train(init, images, labels, batches[:20], opt, 0.05)[1]
+        for opt in ("sgd", "sgd_in_place")
+    }
+    check_agree("chainrule's two updates (first 20 steps)", first, reference="sgd", tol=1e-4)
+    check_losses(
+        "chainrule's two updates",
+        {k: results["chainrule", k][0] for k in ("keep", "in place")},
+        reference="keep",
+    )
     for a, b in zip(results["floor", "keep"][1], results["ops only", "keep"][1], strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5, err_msg="ops only")
     per_step = _per_step(times, len(batches))
