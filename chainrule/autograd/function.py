@@ -152,7 +152,8 @@ def _remember_versions(ctx: Context, inputs: tuple, args: list, result: Tensor) 
 
     ``ctx.versions`` is a tuple of ``(counter, version at forward time)`` pairs. A saved
     array is found by identity: first at its own position among the inputs (ops save their
-    inputs in order), then as the output, then anywhere among the inputs.
+    inputs in order), then as the output, then anywhere among the inputs. An array the op
+    computed itself, not its output, is seen by no one else and needs no watching.
     """
     watched = []
     out = result.data
@@ -160,6 +161,8 @@ def _remember_versions(ctx: Context, inputs: tuple, args: list, result: Tensor) 
     for i, array in enumerate(ctx.saved_tensors):
         if i < n_args and array is args[i]:
             owner = inputs[i]
+            if array is out:  # an op that returned its input array itself: watch both
+                watched.append((result._version, result._version[0]))
         elif array is out:
             owner = result
         else:
@@ -168,7 +171,7 @@ def _remember_versions(ctx: Context, inputs: tuple, args: list, result: Tensor) 
                     owner = tensor
                     break
             else:
-                continue  # an array the op computed itself: nobody else can edit it
+                continue
         if isinstance(owner, Tensor):
             counter = owner._version
             watched.append((counter, counter[0]))

@@ -303,6 +303,26 @@ def test_in_place_change_through_a_detached_tensor_or_a_view_is_detected():
         q.sum().backward()
 
 
+def test_in_place_change_is_detected_when_an_op_saves_its_input_and_returns_it():
+    class Identity(cr.Function):  # the output is the input's own array, saved for backward
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output * np.ones_like(x)
+
+    for edited in ("input", "output"):
+        x = cr.tensor([1.0, 2.0], requires_grad=True)
+        z = Identity.apply(x)
+        (x if edited == "input" else z).detach().mul_(2.0)
+        with pytest.raises(GraphError, match="Identity.*in place"):
+            z.sum().backward()
+
+
 def test_gradcheck_refuses_float32_and_reports_the_worst_element():
     with pytest.raises(DTypeError, match="float64"):
         cr.gradcheck(lambda t: t * 2, [cr.tensor([1.0, 2.0], requires_grad=True)])
