@@ -1,6 +1,6 @@
 """``python -m benchmarks.gap [--batch N]``: where the time between chainrule and the floor goes.
 
-Three measurements; the contenders take turns in pieces of each run, as in the main
+Four measurements; the contenders take turns in pieces of each run, as in the main
 benchmark, and each figure is the median (and the fastest) of ``--reps`` runs:
 
 1. Fixed cost per step. A tiny MLP (8-8-8-4, batch 4), where NumPy's arithmetic is
@@ -14,7 +14,9 @@ benchmark, and each figure is the median (and the fastest) of ``--reps`` runs:
    optimiser must use because ``.grad`` still holds the gradient after ``step()``
    (chainrule's in-place variant is for this measurement only), and "ops only" with
    ``p -= lr * g``: the same split of the rest into op bodies and engine at full size.
-3. Costs outside the arithmetic: garbage-collector passes and page faults (fresh memory
+3. The update alone: the floor's two forms and ``optim.SGD.step()`` on the MLP's
+   parameters, alternated, hot in the cache.
+4. Costs outside the arithmetic: garbage-collector passes and page faults (fresh memory
    from the kernel) during one run of the floor and of chainrule on that MLP; where both
    are zero, neither explains a difference in time.
 """
@@ -25,9 +27,12 @@ import argparse
 import gc
 import resource
 import statistics
+import time
 
 import numpy as np
 
+import chainrule as cr
+import chainrule.optim as optim
 from benchmarks import chainrule_mlp, numpy_mlp
 from benchmarks.__main__ import (
     PIECES,
@@ -87,6 +92,41 @@ def ops_only_training(init, x, y, batches, lr: float, pieces: int = 1):
     return float(loss), params
 
 
+def update_costs(sizes, reps: int, calls: int = 200) -> dict:
+    """µs per SGD update of the MLP's parameters (lr 0.05; gradients as large as the weights),
+    median and fastest of ``reps`` runs of ``calls`` updates, the three forms alternated:
+    the floor's in-place ``g *= lr; p -= g`` (with lr 1: the same passes over memory, and
+    gradients scaled on every call would sink into slow subnormal numbers), the floor's
+    ``p -= lr * g`` that keeps the gradients, and ``optim.SGD.step()`` (one pass,
+    ``add_scaled_``), which keeps them too."""
+    init = init_weights(sizes, np.random.default_rng(3))
+    grads = [np.full_like(p, 1e-3) for p in init]
+    tensors = [cr.tensor(p.copy(), requires_grad=True) for p in init]
+    for t, g in zip(tensors, grads, strict=True):
+        t.grad = cr.tensor(g.copy())
+    floor_params = [p.copy() for p in init]
+    floor_in_place = numpy_mlp.SGD(floor_params, 1.0)
+    floor_keep = numpy_mlp.SGD(floor_params, 0.05, keep_grads=True)
+    optimizer = optim.SGD(tensors, lr=0.05)
+
+    def timed(step):
+        start = time.perf_counter()
+        for _ in range(calls):
+            step()
+        return time.perf_counter() - start
+
+    forms = {
+        "floor, in place": lambda: timed(lambda: floor_in_place.step(grads)),
+        "floor, p -= lr * g": lambda: timed(lambda: floor_keep.step(grads)),
+        "optim.SGD": lambda: timed(optimizer.step),
+    }
+    times = {name: [] for name in forms}
+    for _ in range(reps):
+        for name, run in forms.items():
+            times[name].append(run())
+    return _per_step(times, calls)
+
+
 def side_costs(run) -> dict:
     """Call ``run()`` once, counting the garbage collector's passes and the process's minor
     page faults meanwhile."""
@@ -115,7 +155,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.gap", description=__doc__)
     parser.add_argument("--reps", type=int, default=7, help="repetitions (default 7)")
     parser.add_argument("--threads", type=int, default=1, help="NumPy BLAS threads (default 1)")
-    parser.add_argument("--batch", type=int, default=10, help="batch of parts 2-3 (default 10)")
+    parser.add_argument("--batch", type=int, default=10, help="batch of parts 2 and 4 (default 10)")
     args = parser.parse_args(argv)
     if args.reps < 1 or args.threads < 1 or args.batch < 1:
         parser.error("--reps, --threads and --batch must be >= 1")
@@ -199,6 +239,10 @@ def main(argv=None) -> int:
         f"{ops - per_step['floor', 'keep'][0]:+.1f}, engine "
         f"{per_step['chainrule', 'keep'][0] - ops:+.1f} µs per step"
     )
+
+    print(f"one SGD update of the MLP's {len(init)} parameters (µs, median and fastest):")
+    for name, (median, fastest) in update_costs(SIZES, args.reps * 3).items():
+        print(f"  {name:20s} {median:6.1f} ({fastest:.1f})")
 
     contenders = {"floor": numpy_mlp, "chainrule": chainrule_mlp}
     for module in contenders.values():  # warm up: first-use allocations are not the steady state

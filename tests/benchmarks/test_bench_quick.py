@@ -160,6 +160,18 @@ def test_table_shows_the_per_repetition_range():
     assert "| w | 1 s | 1.2 s | — | 1.20× | 1.15–1.31× | — |" in report.table([row])
 
 
+def test_update_costs_times_the_three_forms_and_the_optimizers_own_step(monkeypatch):
+    from benchmarks import gap
+
+    steps = []
+    real_step = gap.optim.SGD.step
+    monkeypatch.setattr(gap.optim.SGD, "step", lambda self: steps.append(real_step(self)))
+    costs = gap.update_costs((8, 8, 4), reps=2, calls=3)
+    assert list(costs) == ["floor, in place", "floor, p -= lr * g", "optim.SGD"]
+    assert all(0 < fastest <= median for median, fastest in costs.values())
+    assert len(steps) == 2 * 3  # reps x calls: the optimizer's own step was what got timed
+
+
 def test_side_costs_counts_collector_passes_and_page_faults():
     from benchmarks.gap import side_costs
 
