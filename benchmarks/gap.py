@@ -93,11 +93,11 @@ def ops_only_training(init, x, y, batches, lr: float, pieces: int = 1):
 
 
 def update_costs(sizes, reps: int, calls: int = 200) -> dict:
-    """µs per SGD update of the MLP's parameters (lr 0.05; gradients as large as the weights),
-    median and fastest of ``reps`` runs of ``calls`` updates, the three forms alternated:
-    the floor's in-place ``g *= lr; p -= g`` (with lr 1: the same passes over memory, and
-    gradients scaled on every call would sink into slow subnormal numbers), the floor's
-    ``p -= lr * g`` that keeps the gradients, and ``optim.SGD.step()`` (one pass,
+    """µs per SGD update of the parameters of an MLP of ``sizes`` (lr 0.05, gradients of their
+    shapes), median and fastest of ``reps`` runs of ``calls`` updates, the three forms
+    alternated: the floor's in-place ``g *= lr; p -= g`` (with lr 1: the same passes over
+    memory, and gradients scaled on every call would sink into slow subnormal numbers), the
+    floor's ``p -= lr * g`` that keeps the gradients, and ``optim.SGD.step()`` (one pass,
     ``add_scaled_``), which keeps them too."""
     init = init_weights(sizes, np.random.default_rng(3))
     grads = [np.full_like(p, 1e-3) for p in init]

@@ -3,7 +3,7 @@
 NumPy has no fused multiply-add of two arrays: ``y -= lr * x`` writes a temporary as large as
 the parameter and reads it back. BLAS's ``axpy`` (``y <- alpha x + y``) does it in one pass,
 which is what PyTorch's ``param.add_(grad, alpha=-lr)`` does too; for the MLP's 784x256 weight
-that is about half the time of the temporary (``benchmarks/NOTES.md``, change 22).
+that is about half the time of the temporary (``benchmarks/NOTES.md``, change 23).
 
 The BLAS is NumPy's own: the OpenBLAS that NumPy's Linux wheels bundle in ``numpy.libs``
 (64-bit integers, symbols ``scipy_cblas_saxpy64_`` / ``scipy_cblas_daxpy64_``), loaded with
