@@ -29,8 +29,8 @@ _KINDS = ((np.float32, "s", ctypes.c_float), (np.float64, "d", ctypes.c_double))
 _INT, _POINTER = ctypes.c_int64, ctypes.c_void_p
 
 
-def _load_axpy() -> dict:
-    """dtype -> the BLAS axpy for it, from the OpenBLAS bundled with NumPy; {} if none."""
+def _load_axpy() -> tuple[str | None, dict]:
+    """The OpenBLAS bundled with NumPy and, per dtype, its axpy; (None, {}) if there is none."""
     pattern = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs", "*openblas64_*")
     for path in sorted(glob.glob(pattern)):
         try:
@@ -42,13 +42,14 @@ def _load_axpy() -> dict:
                 # n, alpha, x, incx, y, incy
                 function.argtypes = [_INT, scalar, _POINTER, _INT, _POINTER, _INT]
                 functions[np.dtype(dtype)] = function
-            return functions
+            return os.path.realpath(path), functions
         except (OSError, AttributeError):  # not loadable, or not the symbols we know
             continue
-    return {}
+    return None, {}
 
 
-_AXPY = _load_axpy()
+# The library add_scaled_ calls (None: NumPy's expression everywhere), and its axpy per dtype.
+LIBRARY, _AXPY = _load_axpy()
 
 
 def add_scaled_(y: np.ndarray, x: np.ndarray, alpha: float) -> None:

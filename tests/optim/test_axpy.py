@@ -1,5 +1,6 @@
 """``add_scaled_`` (y += alpha * x in one pass): exact to rounding on the BLAS path, the NumPy
-expression wherever BLAS does not apply, and optim.SGD on a large weight as torch.optim.SGD."""
+expression wherever BLAS does not apply, NumPy's own BLAS (so its thread limits hold), and
+optim.SGD on a large weight as torch.optim.SGD."""
 
 import glob
 import os
@@ -13,9 +14,8 @@ from chainrule.optim import axpy
 from chainrule.optim.axpy import MIN_SIZE, add_scaled_
 
 rng = np.random.default_rng(0)
-BUNDLED = glob.glob(
-    os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs", "*openblas64_*")
-)
+LIBS = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+BUNDLED = glob.glob(os.path.join(LIBS, "*openblas64_*"))
 
 
 def test_the_blas_of_numpys_wheel_is_found_when_it_is_there():
@@ -79,3 +79,19 @@ def test_sgd_on_a_large_weight_follows_torch():
         torch_opt.step()
     assert not np.array_equal(ours.data, w0)
     np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_the_blas_is_the_one_numpy_loaded_so_its_thread_limits_apply():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not BUNDLED:
+        pytest.skip("this NumPy bundles no OpenBLAS")
+    numpy_blas = [  # SciPy or PyTorch, imported by other tests, may bring BLAS of their own
+        os.path.realpath(i["filepath"])
+        for i in threadpoolctl.threadpool_info()
+        if os.path.realpath(i["filepath"]).startswith(os.path.realpath(LIBS))
+    ]
+    assert numpy_blas == [axpy.LIBRARY]
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        y = np.ones(MIN_SIZE, np.float32)
+        add_scaled_(y, np.ones(MIN_SIZE, np.float32), 2.0)
+    np.testing.assert_array_equal(y, 3.0)
