@@ -52,7 +52,7 @@ class SGD(Optimizer):
                 for p in group["params"]:
                     if p.grad is not None:
                         add_scaled_(p.data, p.grad.data, -lr)
-                        p._version[0] += 1  # Optimizer._bump, inlined on this hot path
+                        self._bump(p)
                 continue
             for p, grad, state in self._params_with_grad(group):
                 g = -grad if group["maximize"] else grad
