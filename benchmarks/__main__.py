@@ -3,8 +3,10 @@ contenders.
 
 Each contender starts from the same weights and sees the same batches; within a repetition the
 trainings take turns piece by piece (``PIECES`` per run), and each repetition rotates their
-order; the table reports medians. Results are checked to agree
-(final loss and weights) before any time is reported, so a fast wrong result cannot win.
+order; the table reports medians and judges each against issue 5's target. Results are checked
+to agree (final loss and weights) before any time is reported, so a fast wrong result cannot
+win. The results go to a JSON file (``--json``, default ``benchmarks/results/bench-<time>.json``)
+and, with matplotlib, a picture of the ratios against the targets next to it (``.png``).
 """
 
 from __future__ import annotations
@@ -117,11 +119,11 @@ def mlp_workloads(x, y, n_batches, reps, has_torch):
     rng = np.random.default_rng(1)
     init = init_weights(SIZES, rng)
     rows = []
-    for batch, opt, lr in (
-        (10, "sgd", 0.05),
-        (64, "sgd", 0.1),
-        (256, "sgd", 0.1),
-        (64, "adam", 1e-3),
+    for batch, opt, lr, bound in (  # bound: issue 5's target for chainrule / floor
+        (10, "sgd", 0.05, 1.25),
+        (64, "sgd", 0.1, 1.10),
+        (256, "sgd", 0.1, 1.10),
+        (64, "adam", 1e-3, 1.15),
     ):
         n = min(len(x), n_batches * batch) if n_batches else len(x)
         order = rng.permutation(len(x))[:n]
@@ -146,6 +148,7 @@ def mlp_workloads(x, y, n_batches, reps, has_torch):
                 "workload": name,
                 **medians,
                 "per_rep": ratio_spread(times),
+                "target": report.target("numpy", bound),
                 "losses": {k: r[0] for k, r in results.items()},
             }
         )
@@ -177,6 +180,7 @@ def chain_workload(has_torch: bool, reps: int, n_ops: int = 200) -> dict:
     row.update({n: t / n_ops * 1e6 for n, t in medians.items()})
     if has_torch:
         row["per_chain_vs_torch"] = ratio_spread(times, "chainrule", "torch")
+        row["target"] = report.target("torch", 0.75)
     return row
 
 
@@ -219,6 +223,7 @@ def classic_workload(x, labels, n_batches, reps):
         "numpy": medians["numpy"],
         "chainrule": medians["chainrule"],
         "per_rep": ratio_spread(times),
+        "target": report.target("numpy", 1.2),
         "per_sample": medians["per-sample"],
         "speedup_vs_per_sample": medians["per-sample"] / medians["chainrule"],
     }
@@ -288,6 +293,7 @@ def main(argv=None) -> int:
             "workload": f"max RSS, MLP SGD batch 64, {mem_batches} batches",
             "unit": "MiB",
             **{c: m["peak_mib"] for c, m in mem.items()},
+            "target": report.target("numpy", 1.2),
         }
     )
     print(report.table(rows))
@@ -299,7 +305,8 @@ def main(argv=None) -> int:
         )
     print(
         f"classic: chainrule {cl['speedup_vs_per_sample']:.1f}× faster than per-sample "
-        f"({cl['per_sample']:.3g} s)"
+        f"({cl['per_sample']:.3g} s; target ≥ 6×: "
+        f"{'met' if cl['speedup_vs_per_sample'] >= 6 else 'missed'})"
     )
     for c, m in mem.items():
         print(
@@ -332,6 +339,11 @@ def main(argv=None) -> int:
     path = args.json or Path(__file__).parent / "results" / f"bench-{int(time.time())}.json"
     report.write_json(results, path)
     print(f"wrote {path}")
+    try:
+        report.plot(rows, path.with_suffix(".png"))
+        print(f"wrote {path.with_suffix('.png')}")
+    except ImportError:
+        print("no picture: matplotlib is not installed (pip install -e '.[plots]')")
     return 0
 
 

@@ -7,6 +7,7 @@ vectorised classic algorithm) and closed-form values.
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
 
 import numpy as np
@@ -74,11 +75,18 @@ def test_chain_gradient_is_the_product_of_the_factors():
 
 def test_quick_run_writes_json(tmp_path, capsys):
     out = tmp_path / "bench.json"
+    out_png = tmp_path / "bench.png"
     assert main(["--quick", "--reps", "1", "--batches", "3", "--json", str(out)]) == 0
     results = json.loads(out.read_text())
     names = [r["workload"] for r in results["rows"]]
     assert any("MLP SGD batch 64" in n for n in names) and any("classic" in n for n in names)
-    assert "chainrule / floor" in capsys.readouterr().out
+    targets = {r["workload"].split(",")[0]: r.get("target") for r in results["rows"]}
+    assert targets["MLP SGD batch 10"] == {"of": "numpy", "max": 1.25}
+    assert targets["MLP ADAM batch 64"] == {"of": "numpy", "max": 1.15}
+    printed = capsys.readouterr().out
+    assert "chainrule / floor" in printed and "≤ 1.25× floor: " in printed
+    if importlib.util.find_spec("matplotlib"):
+        assert printed.count("wrote ") == 2 and out_png.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_bad_option_is_refused(capsys):
@@ -157,7 +165,53 @@ def test_table_shows_the_per_repetition_range():
         "torch": None,
         "per_rep": {"min": 1.15, "median": 1.2, "max": 1.31},
     }
-    assert "| w | 1 s | 1.2 s | — | 1.20× | 1.15–1.31× | — |" in report.table([row])
+    assert "| w | 1 s | 1.2 s | — | 1.20× | 1.15–1.31× | — | — |" in report.table([row])
+
+
+def test_table_judges_each_row_against_its_target():
+    row = {"workload": "w", "numpy": 1.0, "chainrule": 1.102, "torch": 2.0}
+    assert report.verdict({**row, "target": report.target("numpy", 1.10)}) == (
+        "≤ 1.10× floor: missed (1.102×)"
+    )
+    assert report.verdict({**row, "target": report.target("numpy", 1.25)}) == (
+        "≤ 1.25× floor: met (1.102×)"
+    )
+    assert report.verdict({**row, "target": report.target("torch", 0.5)}) == (
+        "≤ 0.50× PyTorch: missed (0.551×)"
+    )
+    assert report.verdict(row) == "—"  # no target
+    no_torch = {**row, "torch": None, "target": report.target("torch", 0.75)}
+    assert report.verdict(no_torch) == "—"  # nothing to judge against
+    assert report.table([{**row, "target": report.target("numpy", 1.25)}]).endswith(
+        "| 0.55× | ≤ 1.25× floor: met (1.102×) |"
+    )
+
+
+def test_plot_writes_a_png_and_leaves_no_temporary_file(tmp_path):
+    pytest.importorskip("matplotlib")
+    rows = [
+        {
+            "workload": "a",
+            "numpy": 1.0,
+            "chainrule": 1.3,
+            "torch": 2.0,
+            "target": report.target("numpy", 1.25),
+            "per_rep": {"min": 1.2, "median": 1.3, "max": 1.4},
+        },
+        {
+            "workload": "chain",
+            "numpy": None,
+            "chainrule": 5.0,
+            "torch": 7.0,
+            "target": report.target("torch", 0.75),
+        },
+        {"workload": "no target", "numpy": 1.0, "chainrule": 1.1, "torch": None},
+        {"workload": "not measured", "numpy": None, "chainrule": 1.0, "torch": None},
+    ]
+    path = tmp_path / "bench.png"
+    report.plot(rows, path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["bench.png"]
 
 
 def test_update_costs_times_the_three_forms_and_the_optimizers_own_step(monkeypatch):
