@@ -85,7 +85,7 @@ def plot(rows: list[dict], path: Path) -> None:
         right = value
         spread = r.get("per_rep") if reference == "numpy" else r.get("per_chain_vs_torch")
         if spread:
-            ax.plot([spread["min"], spread["max"]], [y, y], color="black", lw=1.5)
+            ax.plot([spread["min"], spread["max"]], [y, y], color="dimgray", lw=1.2)
             right = max(right, spread["max"])
         if goal is not None:
             ax.plot(goal["max"], y, "|", color="black", ms=22, mew=2.5)
@@ -106,7 +106,7 @@ def plot(rows: list[dict], path: Path) -> None:
         plt.Rectangle((0, 0), 1, 1, color="tab:blue", alpha=0.8),
         plt.Rectangle((0, 0), 1, 1, color="tab:red", alpha=0.8),
         plt.Rectangle((0, 0), 1, 1, color="tab:gray", alpha=0.8),
-        plt.Line2D([], [], color="black", lw=1.5),
+        plt.Line2D([], [], color="dimgray", lw=1.2),
         plt.Line2D([], [], marker="|", color="black", ls="", ms=14, mew=2.5),
         plt.Line2D([], [], marker="D", color="tab:orange", ls=""),
     ]
