@@ -32,13 +32,15 @@ def reference_of(row: dict) -> str:
 
 def verdict(row: dict) -> str:
     """'≤ 1.25× floor: met (1.213×)' (or 'missed') from the row's target and medians, to three
-    places so that a ratio printed as 1.10× can be seen to miss 1.10; '—' without a target."""
+    places (four where three would read as the bound itself), so that a ratio printed as 1.10×
+    can be seen to miss 1.10; '—' without a target."""
     goal = row.get("target")
     if goal is None or ratio(row, goal["of"]) is None:
         return "—"
     value = ratio(row, goal["of"])
     outcome = "met" if value <= goal["max"] else "missed"
-    return f"≤ {goal['max']:.2f}× {REFERENCE_NAMES[goal['of']]}: {outcome} ({value:.3f}×)"
+    places = 4 if round(value, 3) == goal["max"] else 3  # 1.2003 misses 1.2: show why
+    return f"≤ {goal['max']:.2f}× {REFERENCE_NAMES[goal['of']]}: {outcome} ({value:.{places}f}×)"
 
 
 def table(rows: list[dict]) -> str:

@@ -179,6 +179,9 @@ def test_table_judges_each_row_against_its_target():
     assert report.verdict({**row, "target": report.target("torch", 0.5)}) == (
         "≤ 0.50× PyTorch: missed (0.551×)"
     )
+    assert report.verdict({**row, "chainrule": 1.2003, "target": report.target("numpy", 1.2)}) == (
+        "≤ 1.20× floor: missed (1.2003×)"
+    )
     assert report.verdict(row) == "—"  # no target
     no_torch = {**row, "torch": None, "target": report.target("torch", 0.75)}
     assert report.verdict(no_torch) == "—"  # nothing to judge against
