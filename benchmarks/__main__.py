@@ -53,9 +53,10 @@ def init_weights(sizes, rng):
     return params
 
 
-def alternate(contenders: dict, reps: int):
+def alternate(contenders: dict, reps: int, label: str | None = None):
     """Run each contender ``reps`` times in rotated order: median seconds, last result, and
     every repetition's seconds per contender (for the paired ratios of ``ratio_spread``).
+    With a ``label``, progress goes to stderr (see ``progress``).
 
     A contender that returns a generator (``training(..., pieces=n)``, see ``pieces``) runs in
     pieces, and the contenders take turns piece by piece: this machine's speed moved by up to
@@ -64,6 +65,7 @@ def alternate(contenders: dict, reps: int):
     names = list(contenders)
     times = {n: [] for n in names}
     results = {}
+    tick = progress(label, reps) if label else _no_progress
     for rep in range(reps):
         order = names[rep % len(names) :] + names[: rep % len(names)]
         spent = dict.fromkeys(order, 0.0)
@@ -87,7 +89,40 @@ def alternate(contenders: dict, reps: int):
                 spent[n] += time.perf_counter() - start
         for n in order:
             times[n].append(spent[n])
+        tick()
     return {n: statistics.median(t) for n, t in times.items()}, results, times
+
+
+def progress(label: str, total: int, unit: str = "repetitions"):
+    """A function to call after each of ``total`` ``unit`` of the work called ``label``: a tqdm
+    bar on stderr when it is a terminal (and tqdm is installed), and always one plain line
+    when the work is done, so that logs show how far a long run has got."""
+    bar = None
+    if sys.stderr.isatty():
+        try:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, desc=label, file=sys.stderr, leave=False, unit=f" {unit}")
+        except ImportError:
+            pass
+    start, done = time.perf_counter(), 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if bar is not None:
+            bar.update(1)
+        if done == total:
+            if bar is not None:
+                bar.close()
+            seconds = time.perf_counter() - start
+            print(f"{label}: {total} {unit}, {seconds:.1f} s", file=sys.stderr, flush=True)
+
+    return tick
+
+
+def _no_progress() -> None:
+    """``alternate`` without a label reports nothing."""
 
 
 def ratio_spread(times: dict, numerator: str = "chainrule", denominator: str = "numpy") -> dict:
@@ -141,7 +176,7 @@ def mlp_workloads(x, y, n_batches, reps, has_torch):
         # weights are compared after the first 20 steps and the final losses loosely.
         first = {k: m.train(init, x, y, batches[:20], opt, lr)[1] for k, m in mods.items()}
         check_agree(name + " (first 20 steps)", first, tol=1e-4)
-        medians, results, times = alternate(runs, reps)
+        medians, results, times = alternate(runs, reps, name)
         check_losses(name, {k: r[0] for k, r in results.items()})
         rows.append(
             {
@@ -155,7 +190,7 @@ def mlp_workloads(x, y, n_batches, reps, has_torch):
     # inference throughput under no_grad over the same images
     xs = x[: 10000 if n_batches else len(x)]
     runs = {k: (lambda m=m: m.predict(init, xs)) for k, m in mods.items()}
-    medians, results, times = alternate(runs, reps)
+    medians, results, times = alternate(runs, reps, "MLP inference")
     for k, out in results.items():
         np.testing.assert_allclose(out, results["numpy"], rtol=1e-3, atol=1e-4, err_msg=k)
     rows.append(
@@ -173,7 +208,7 @@ def chain_workload(has_torch: bool, reps: int, n_ops: int = 200) -> dict:
     µs/op, and the paired ratios chainrule / PyTorch (``per_chain_vs_torch``)."""
     names = ("chainrule", "torch") if has_torch else ("chainrule",)
     runs = {n: (lambda run=overhead.CHAINS[n]: run(n_ops)) for n in names}
-    medians, grads, times = alternate(runs, reps)
+    medians, grads, times = alternate(runs, reps, f"{n_ops}-op chain")
     for n, grad in grads.items():  # both must have computed 1.0001 ** (n_ops / 2)
         np.testing.assert_allclose(grad, grads["chainrule"], rtol=1e-5, err_msg=n)
     row = {"workload": f"{n_ops}-op chain fwd+bwd", "unit": "µs/op", "numpy": None}
@@ -211,7 +246,7 @@ def classic_workload(x, labels, n_batches, reps):
         train(weights, biases, x, y, batches[:20], 3.0)
         for train in (classic.train_vectorised, classic.train_chainrule, classic.train_per_sample)
     ]
-    medians, _, times = alternate(contenders, max(1, reps - 1))
+    medians, _, times = alternate(contenders, max(1, reps - 1), "classic Network")
     name = f"classic Network([784, 30, 10]) batch 10 eta 3.0, {len(batches)} batches"
     check_agree(
         name + " (first 20 steps)",
@@ -277,17 +312,20 @@ def main(argv=None) -> int:
     rows = mlp_workloads(x, y, n_batches, reps, has_torch)
     chain = chain_workload(has_torch, 20 if args.quick else 100)
     rows.append(chain)
-    chains = [
-        overhead.long_chain(n)
-        for n in ((1000, 5000, 10000) if args.quick else (10000, 50000, 100000))
-    ]
+    lengths = (1000, 5000, 10000) if args.quick else (10000, 50000, 100000)
+    tick = progress("long chains", len(lengths), "chains")
+    chains = []
+    for n in lengths:
+        chains.append(overhead.long_chain(n))
+        tick()
     cl = classic_workload(x, y, n_batches, reps)
     rows.append(cl)
     mem_batches = n_batches or len(x) // 64
-    mem = {
-        c: memory.measure(c, 64, mem_batches)
-        for c in ("numpy", "chainrule", "torch")[: 2 + has_torch]
-    }
+    mem = {}
+    tick = progress("peak memory", 2 + has_torch, "contenders")
+    for c in ("numpy", "chainrule", "torch")[: 2 + has_torch]:
+        mem[c] = memory.measure(c, 64, mem_batches)
+        tick()
     rows.append(
         {
             "workload": f"max RSS, MLP SGD batch 64, {mem_batches} batches",

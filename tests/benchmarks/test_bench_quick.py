@@ -336,3 +336,22 @@ def test_classic_training_in_pieces_equals_training_at_once(name):
     )
     for a, b in zip(whole[0] + whole[1], pieces[0] + pieces[1], strict=True):
         np.testing.assert_array_equal(b, a)
+
+
+def test_progress_prints_one_line_when_the_work_is_done(capsys):
+    from benchmarks.__main__ import progress
+
+    tick = progress("long chains", 3, "chains")
+    tick()
+    tick()
+    assert capsys.readouterr().err == ""  # not a terminal: no bar, and nothing before the end
+    tick()
+    line = capsys.readouterr().err
+    assert line.startswith("long chains: 3 chains, ") and line.endswith(" s\n")
+
+
+def test_alternate_with_a_label_reports_its_repetitions(capsys):
+    alternate({"a": lambda: 1, "b": lambda: 2}, 2, "two contenders")
+    assert capsys.readouterr().err.startswith("two contenders: 2 repetitions, ")
+    alternate({"a": lambda: 1}, 2)
+    assert capsys.readouterr().err == ""
