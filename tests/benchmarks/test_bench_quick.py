@@ -355,3 +355,17 @@ def test_alternate_with_a_label_reports_its_repetitions(capsys):
     assert capsys.readouterr().err.startswith("two contenders: 2 repetitions, ")
     alternate({"a": lambda: 1}, 2)
     assert capsys.readouterr().err == ""
+
+
+def test_chain_growth_calls_a_quadratic_cost_not_linear():
+    from benchmarks.__main__ import chain_growth
+
+    def chain(ops, us_per_op, mib):
+        return {"ops": ops, "backward_us_per_op": us_per_op, "graph_mib": mib}
+
+    linear = chain_growth([chain(10_000, 2.0, 5.0), chain(100_000, 2.5, 50.0)])
+    assert "time 1.25, graph memory 1.00" in linear and linear.endswith("up to 2: met)")
+    quadratic = chain_growth([chain(10_000, 2.0, 5.0), chain(100_000, 20.0, 50.0)])
+    assert "time 10.00" in quadratic and quadratic.endswith("missed)")
+    growing_graph = chain_growth([chain(10_000, 2.0, 5.0), chain(100_000, 2.0, 500.0)])
+    assert "graph memory 10.00" in growing_graph and growing_graph.endswith("missed)")
