@@ -350,6 +350,11 @@ def main(argv=None) -> int:
         }
     )
     print(report.table(rows))
+    if args.quick or args.batches or threads != 1:
+        print(
+            "note: issue 5's targets are for full epochs with --threads 1; the verdicts of "
+            "this run are indicative only"
+        )
     spread = chain.get("per_chain_vs_torch")
     if spread:
         print(
