@@ -308,6 +308,13 @@ def main(argv=None) -> int:
     for option in ("reps", "batches", "threads"):
         if getattr(args, option) is not None and getattr(args, option) < 1:
             parser.error(f"--{option} must be >= 1, got {getattr(args, option)}")
+    path = args.json or Path(__file__).parent / "results" / f"bench-{int(time.time())}.json"
+    try:  # checked before minutes of measuring, not after
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        parser.error(f"--json: cannot create the folder {path.parent}: {exc.strerror or exc}")
+    if not os.access(path.parent, os.W_OK):
+        parser.error(f"--json: the folder {path.parent} is not writable")
     reps = args.reps or (2 if args.quick else 5)
     n_batches = args.batches or (300 if args.quick else None)
     has_torch = torch_mlp.available()
@@ -390,7 +397,6 @@ def main(argv=None) -> int:
         "chains": chains,
         "memory": mem,
     }
-    path = args.json or Path(__file__).parent / "results" / f"bench-{int(time.time())}.json"
     report.write_json(results, path)
     print(f"wrote {path}")
     try:

@@ -96,6 +96,16 @@ def test_bad_option_is_refused(capsys):
     assert "--reps must be >= 1" in capsys.readouterr().err
 
 
+def test_an_unwritable_json_path_is_refused_before_any_measuring(tmp_path, capsys):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    with pytest.raises(SystemExit):
+        main(["--quick", "--json", str(a_file / "results" / "bench.json")])
+    err = capsys.readouterr().err
+    assert f"--json: cannot create the folder {a_file / 'results'}: Not a directory" in err
+    assert "repetitions" not in err  # refused before the first workload
+
+
 def test_gap_ops_only_training_matches_the_floor():
     """The hand-driven op functions of ``benchmarks.gap`` train exactly like the floor."""
     from benchmarks.gap import ops_only_training, train_ops_only
