@@ -296,7 +296,12 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--batches", type=int, default=None, help="batches per workload (default 300 / epoch)"
     )
-    parser.add_argument("--json", type=Path, default=None, help="where to write the results")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        help="where to write the results (the picture goes next to it, .png)",
+    )
     parser.add_argument(
         "--threads",
         type=int,

@@ -15,7 +15,8 @@ def register(subparsers) -> None:
         help="time chainrule against hand-written NumPy and PyTorch",
         description="Run every benchmark workload (MLP SGD/Adam epochs, inference, per-op "
         "overhead, long chains, the classic Network) for chainrule, the hand-written NumPy "
-        "floor and PyTorch when installed, check they agree, print the table, write JSON.",
+        "floor and PyTorch when installed, check they agree, print the table judged against "
+        "issue 5's targets, write JSON and a picture of the ratios (.png) next to it.",
     )
     p.add_argument("--quick", action="store_true", help="a few hundred batches, 2 repetitions")
     p.add_argument("--reps", type=int, default=None, help="repetitions (default 2 / 5)")
@@ -25,7 +26,12 @@ def register(subparsers) -> None:
         default=None,
         help="threads for every contender: NumPy's BLAS and torch (default: all cores)",
     )
-    p.add_argument("--json", default=None, metavar="FILE", help="where to write the results")
+    p.add_argument(
+        "--json",
+        default=None,
+        metavar="FILE",
+        help="where to write the results (the picture goes next to it, .png)",
+    )
     p.set_defaults(handler=run_bench)
 
 
