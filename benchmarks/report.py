@@ -30,15 +30,23 @@ def reference_of(row: dict) -> str:
     return row.get("target", {}).get("of", "numpy")
 
 
+def target_met(row: dict) -> bool | None:
+    """Whether chainrule meets the row's target; None without a target or its measurements."""
+    goal = row.get("target")
+    value = None if goal is None else ratio(row, goal["of"])
+    return None if value is None else value <= goal["max"]
+
+
 def verdict(row: dict) -> str:
     """'≤ 1.25× floor: met (1.213×)' (or 'missed') from the row's target and medians, to three
     places (four where three would read as the bound itself), so that a ratio printed as 1.10×
     can be seen to miss 1.10; '—' without a target."""
-    goal = row.get("target")
-    if goal is None or ratio(row, goal["of"]) is None:
+    met = target_met(row)
+    if met is None:
         return "—"
+    goal = row["target"]
     value = ratio(row, goal["of"])
-    outcome = "met" if value <= goal["max"] else "missed"
+    outcome = "met" if met else "missed"
     places = 4 if round(value, 3) == goal["max"] else 3  # 1.2003 misses 1.2: show why
     return f"≤ {goal['max']:.2f}× {REFERENCE_NAMES[goal['of']]}: {outcome} ({value:.{places}f}×)"
 
@@ -82,7 +90,7 @@ def plot(rows: list[dict], path: Path) -> None:
         reference = reference_of(r)
         value = ratio(r, reference)
         goal = r.get("target")
-        colour = "tab:gray" if goal is None else "tab:blue" if value <= goal["max"] else "tab:red"
+        colour = {None: "tab:gray", True: "tab:blue", False: "tab:red"}[target_met(r)]
         ax.barh(y, value, color=colour, alpha=0.8, height=0.6)
         right = value
         spread = r.get("per_rep") if reference == "numpy" else r.get("per_chain_vs_torch")

@@ -194,6 +194,8 @@ def test_table_judges_each_row_against_its_target():
         "≤ 1.20× floor: missed (1.2003×)"
     )
     assert report.verdict(row) == "—"  # no target
+    assert report.target_met(row) is None
+    assert report.target_met({**row, "target": report.target("numpy", 1.10)}) is False
     no_torch = {**row, "torch": None, "target": report.target("torch", 0.75)}
     assert report.verdict(no_torch) == "—"  # nothing to judge against
     assert report.table([{**row, "target": report.target("numpy", 1.25)}]).endswith(
