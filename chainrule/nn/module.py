@@ -59,6 +59,14 @@ class Module:
     def __call__(self, *inputs, **kwargs):
         return self.forward(*inputs, **kwargs)
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        """Calling a module runs its ``forward``, and chainrule has no call hooks, so each
+        subclass's ``__call__`` is its ``forward`` itself (unless the subclass defines its own):
+        this saves the generic ``__call__``'s frame and argument packing on every layer."""
+        super().__init_subclass__(**kwargs)
+        if "__call__" not in cls.__dict__:
+            cls.__call__ = cls.forward
+
     # ---- traversal --------------------------------------------------------------------------
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         yield prefix, self

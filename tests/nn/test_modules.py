@@ -259,3 +259,29 @@ def test_nll_loss_rejects_bad_targets():
         F.nll_loss(cr.zeros(2, 3), np.array([0, 3]))
     with pytest.raises(cr.errors.DTypeError, match="nll_loss: targets must be integer"):
         F.nll_loss(cr.zeros(2, 3), np.array([0.0, 1.0]))
+
+
+def test_calling_a_module_runs_the_forward_of_its_own_class():
+    """A subclass's ``__call__`` is its ``forward``; a subclass of it that overrides
+    ``forward`` calls the new one, and one that defines ``__call__`` keeps its own."""
+
+    class Double(nn.Module):
+        def forward(self, x):
+            return x * 2
+
+    class Triple(Double):
+        def forward(self, x):
+            return x * 3
+
+    class Logged(Double):
+        def __call__(self, x):
+            return ("called", self.forward(x))
+
+    x = cr.tensor([1.0, 2.0])
+    np.testing.assert_array_equal(Double()(x).data, [2.0, 4.0])
+    np.testing.assert_array_equal(Triple()(x).data, [3.0, 6.0])
+    tag, y = Logged()(x)
+    assert tag == "called"
+    np.testing.assert_array_equal(y.data, [2.0, 4.0])
+    with pytest.raises(NotImplementedError, match="must define forward"):
+        nn.Module()(x)
