@@ -19,8 +19,6 @@ from chainrule.autograd.grad_mode import state as _grad_state
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import ShapeError, ValueRangeError
 
-_wrap = Tensor._wrap  # a new Tensor around an op's output, without checks
-
 # A strictly increasing stamp per recorded node: a node's inputs always carry smaller stamps,
 # so the engine visits nodes in decreasing stamp order, which is a topological order.
 _next_seq = itertools.count().__next__
@@ -119,7 +117,12 @@ class Function:
             raise ShapeError(f"{cls.__name__}: {exc} (input shapes {shapes})") from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        result = _wrap(out)
+        # The output Tensor, built here rather than by Tensor._wrap: one Python call less per op.
+        result = object.__new__(Tensor)
+        result.data = out
+        result.grad = None
+        result.tangent = None
+        result._version = [0]
         if out.base is not None:  # a view (reshape, slice, transpose) shares its input's version
             _share_version_with_viewed_input(result, inputs)
         if record and out.dtype.kind == "f":  # integer and boolean results carry no gradient
@@ -132,6 +135,9 @@ class Function:
                 _remember_versions(ctx, inputs, args, result)
             result.requires_grad = True
             result.grad_fn = ctx
+        else:
+            result.requires_grad = False
+            result.grad_fn = None
         if apply_hooks:
             for hook in apply_hooks:
                 hook(cls, ctx, inputs, result)
