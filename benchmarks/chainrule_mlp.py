@@ -33,7 +33,7 @@ class _SGDInPlace(optim.SGD):
                 if p.grad is not None:
                     p.grad.data *= group["lr"]
                     p.data -= p.grad.data
-                    self._bump(p)
+                    p._version[0] += 1
 
 
 OPTIMIZERS = {"sgd": optim.SGD, "sgd_in_place": _SGDInPlace, "adam": optim.Adam}

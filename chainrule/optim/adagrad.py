@@ -48,4 +48,4 @@ class Adagrad(Optimizer):
                 denom = np.sqrt(state["sum"])
                 denom += group["eps"]
                 p.data -= clr * g / denom
-                self._bump(p)
+                p._version[0] += 1  # changed in place: arrays saved from it are stale

@@ -79,7 +79,7 @@ class Adam(Optimizer):
                 np.divide(exp_avg, denom, out=denom)
                 denom *= lr / (1 - beta1**t)
                 p.data -= denom
-                self._bump(p)
+                p._version[0] += 1  # changed in place: arrays saved from it are stale
 
 
 class AdamW(Adam):

@@ -64,10 +64,6 @@ class Optimizer:
             if p.grad is not None:
                 yield p, p.grad.data, self.state.setdefault(p, {})
 
-    @staticmethod
-    def _bump(p: Tensor) -> None:
-        p._version[0] += 1  # the data changed in place: saved copies of it are stale
-
     # ---- state ------------------------------------------------------------------------------
     def state_dict(self) -> dict:
         """PyTorch's layout: ``{'state': {index: {name: array|number}}, 'param_groups':

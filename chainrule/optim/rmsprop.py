@@ -70,4 +70,4 @@ class RMSprop(Optimizer):
                     p.data -= group["lr"] * buf
                 else:
                     p.data -= group["lr"] * g / avg
-                self._bump(p)
+                p._version[0] += 1  # changed in place: arrays saved from it are stale

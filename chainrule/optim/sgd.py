@@ -50,9 +50,10 @@ class SGD(Optimizer):
             lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
             if not (momentum or wd or group["maximize"]):  # plain SGD: no state, one update
                 for p in group["params"]:
-                    if p.grad is not None:
-                        add_scaled_(p.data, p.grad.data, -lr)
-                        self._bump(p)
+                    grad = p.grad
+                    if grad is not None:
+                        add_scaled_(p.data, grad.data, -lr)
+                        p._version[0] += 1  # changed in place: arrays saved from it are stale
                 continue
             for p, grad, state in self._params_with_grad(group):
                 g = -grad if group["maximize"] else grad
@@ -67,4 +68,4 @@ class SGD(Optimizer):
                         buf += (1 - group["dampening"]) * g
                     g = g + momentum * buf if group["nesterov"] else buf
                 add_scaled_(p.data, g, -lr)
-                self._bump(p)
+                p._version[0] += 1
