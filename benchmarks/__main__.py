@@ -61,6 +61,9 @@ def alternate(contenders: dict, reps: int, label: str | None = None):
     A contender that returns a generator (``training(..., pieces=n)``, see ``pieces``) runs in
     pieces, and the contenders take turns piece by piece: this machine's speed moved by up to
     1.8x for minutes at a time, which whole-epoch turns would hand to one contender only.
+    Every other repetition runs the turns in the reverse cycle (with three or more
+    contenders), so no contender always follows the same one: an MLP training right after
+    the floor's ran ~1.5 % slower than after PyTorch's (``benchmarks/NOTES.md``).
     """
     names = list(contenders)
     times = {n: [] for n in names}
@@ -68,6 +71,8 @@ def alternate(contenders: dict, reps: int, label: str | None = None):
     tick = progress(label, reps) if label else _no_progress
     for rep in range(reps):
         order = names[rep % len(names) :] + names[: rep % len(names)]
+        if rep % 2 and len(names) > 2:  # the cycle backwards: each follows each other as often
+            order.reverse()
         spent = dict.fromkeys(order, 0.0)
         running = {}
         for n in order:
