@@ -25,7 +25,11 @@ import numpy as np
 from benchmarks import chainrule_mlp, classic, memory, numpy_mlp, overhead, report, torch_mlp
 
 SIZES = (784, 256, 128, 10)
-PIECES = 50  # pieces per training run, in which the contenders take turns (see alternate())
+# Pieces per training run, in which the contenders take turns (see alternate()): 0.1-0.2 s
+# each for the MLP epochs, far shorter than this machine's minutes-long slow phases, and long
+# enough that refilling the caches after a switch costs little (at 50 pieces, 20-40 ms each,
+# the switches cost chainrule ~0.025 of its ratio to the floor: benchmarks/NOTES.md).
+PIECES = 10
 
 
 def load_data():
