@@ -61,10 +61,13 @@ class Module:
 
     def __init_subclass__(cls, **kwargs) -> None:
         """Calling a module runs its ``forward``, and chainrule has no call hooks, so each
-        subclass's ``__call__`` is its ``forward`` itself (unless the subclass defines its own):
-        this saves the generic ``__call__``'s frame and argument packing on every layer."""
+        subclass's ``__call__`` is its ``forward`` itself: this saves the generic
+        ``__call__``'s frame and argument packing on every layer. A ``__call__`` that a class
+        defines for itself is kept, in that class and in its subclasses."""
         super().__init_subclass__(**kwargs)
-        if "__call__" not in cls.__dict__:
+        provider = next(c for c in cls.__mro__ if "__call__" in c.__dict__)
+        own_call = provider.__dict__["__call__"]
+        if provider is Module or own_call is getattr(provider, "forward", None):
             cls.__call__ = cls.forward
 
     # ---- traversal --------------------------------------------------------------------------

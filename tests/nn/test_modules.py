@@ -263,7 +263,8 @@ def test_nll_loss_rejects_bad_targets():
 
 def test_calling_a_module_runs_the_forward_of_its_own_class():
     """A subclass's ``__call__`` is its ``forward``; a subclass of it that overrides
-    ``forward`` calls the new one, and one that defines ``__call__`` keeps its own."""
+    ``forward`` calls the new one, and one that defines ``__call__`` keeps its own, as do
+    the subclasses of that one."""
 
     class Double(nn.Module):
         def forward(self, x):
@@ -280,8 +281,16 @@ def test_calling_a_module_runs_the_forward_of_its_own_class():
     x = cr.tensor([1.0, 2.0])
     np.testing.assert_array_equal(Double()(x).data, [2.0, 4.0])
     np.testing.assert_array_equal(Triple()(x).data, [3.0, 6.0])
+
+    class LoggedTriple(Logged):
+        def forward(self, x):
+            return x * 3
+
     tag, y = Logged()(x)
     assert tag == "called"
     np.testing.assert_array_equal(y.data, [2.0, 4.0])
+    tag, y = LoggedTriple()(x)  # the inherited __call__ is kept, and calls the new forward
+    assert tag == "called"
+    np.testing.assert_array_equal(y.data, [3.0, 6.0])
     with pytest.raises(NotImplementedError, match="must define forward"):
         nn.Module()(x)
