@@ -9,7 +9,7 @@ The BLAS is NumPy's own: the OpenBLAS that NumPy's Linux wheels bundle in ``nump
 (64-bit integers, symbols ``scipy_cblas_saxpy64_`` / ``scipy_cblas_daxpy64_``), loaded with
 ctypes — the library NumPy has already loaded, so its thread limits apply. Where that library
 is not there (another NumPy build or platform), or for arrays that are small, not contiguous,
-of another dtype or shape, the NumPy expression is used: the same values up to rounding
+read-only, of another dtype or shape, the NumPy expression is used: the same values up to rounding
 (axpy may fuse the multiply and add, a difference of at most one unit in the last place).
 """
 
@@ -21,8 +21,9 @@ import os
 
 import numpy as np
 
-# Below this many elements the ctypes call and its checks (~4 µs) cost as much as NumPy's
-# temporary (break-even near 32k float32 elements on the benchmark machine).
+# Below this many elements the ctypes call and its checks (~2 µs) cost about as much as NumPy's
+# temporary: break-even near 32k float32 elements on the benchmark machine when they took
+# ~4 µs, and axpy from 16k elements on gained nothing in the training loop (benchmarks/NOTES.md).
 MIN_SIZE = 65536
 
 _KINDS = ((np.float32, "s", ctypes.c_float), (np.float64, "d", ctypes.c_double))
@@ -59,11 +60,21 @@ def add_scaled_(y: np.ndarray, x: np.ndarray, alpha: float) -> None:
         function is not None
         and x.dtype == y.dtype
         and x.shape == y.shape
-        and x.flags.c_contiguous
-        and y.flags.c_contiguous
-        and y.flags.writeable
         and not np.may_share_memory(x, y)
     ):
-        function(y.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
-    else:
-        y += alpha * x
+        try:
+            x_address, y_address = _address(x), _address(y)
+        except TypeError:  # not C-contiguous, or read-only: NumPy's expression below
+            pass
+        else:
+            function(y.size, alpha, x_address, 1, y_address, 1)
+            return
+    y += alpha * x
+
+
+def _address(array: np.ndarray) -> int:
+    """Where ``array``'s data start; TypeError unless it is C-contiguous and writeable.
+
+    A ctypes view of the buffer costs a third of ``array.ctypes.data`` (which builds a Python
+    object per call) and checks both conditions on the way."""
+    return ctypes.addressof(ctypes.c_char.from_buffer(array))

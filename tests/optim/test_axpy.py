@@ -39,7 +39,7 @@ def test_large_arrays_are_within_one_rounding_of_the_exact_value(dtype):
 
 @pytest.mark.parametrize(
     "case",
-    ["small", "strided", "other dtype", "same memory", "no blas"],
+    ["small", "strided", "other dtype", "same memory", "read-only x", "no blas"],
 )
 def test_where_blas_does_not_apply_the_result_is_numpys_expression(case, monkeypatch):
     big = rng.standard_normal(2 * MIN_SIZE).astype(np.float32)
@@ -52,6 +52,9 @@ def test_where_blas_does_not_apply_the_result_is_numpys_expression(case, monkeyp
         y, x = big, x.astype(np.float64)
     elif case == "same memory":
         y, x = big, big
+    elif case == "read-only x":
+        y = big
+        x.setflags(write=False)
     else:
         y = big
         monkeypatch.setattr(axpy, "_AXPY", {})
@@ -95,3 +98,11 @@ def test_the_blas_is_the_one_numpy_loaded_so_its_thread_limits_apply():
         y = np.ones(MIN_SIZE, np.float32)
         add_scaled_(y, np.ones(MIN_SIZE, np.float32), 2.0)
     np.testing.assert_array_equal(y, 3.0)
+
+
+def test_a_read_only_parameter_is_refused_and_left_unchanged():
+    y = np.ones(2 * MIN_SIZE, np.float32)
+    y.setflags(write=False)
+    with pytest.raises(ValueError, match="read-only"):
+        add_scaled_(y, np.ones(2 * MIN_SIZE, np.float32), 2.0)
+    np.testing.assert_array_equal(y, 1.0)
