@@ -170,16 +170,15 @@ class CrossEntropy(Function):
     def backward(ctx, grad_output):
         probs = ctx.saved_tensors[0]
         target = ctx.target
-        g = _upstream(grad_output, ctx.reduction, len(probs))
-        if ctx.reduction == "none":
-            g = g[:, None]  # one factor per sample (row)
+        per_sample = _upstream(grad_output, ctx.reduction, len(probs))  # (N,) or a scalar
+        g = per_sample[:, None] if ctx.reduction == "none" else per_sample  # against (N, C)
         grad_logits = grad_target = None
         if target.dtype.kind in "iu":
             if ctx.needs_input_grad[0]:
                 # (softmax(x) - onehot) * g as softmax(x) * g - g at the targets: one pass
                 # fewer than a copy, and the saved softmax stays intact
                 grad_logits = probs * g
-                grad_logits[ctx.rows, target] -= g if ctx.reduction != "none" else g[:, 0]
+                grad_logits[ctx.rows, target] -= per_sample
             return grad_logits, None
         if ctx.needs_input_grad[0]:
             mass = target.sum(axis=1, keepdims=True)
