@@ -5,6 +5,7 @@ from chainrule.autograd.function import Context, Function
 from chainrule.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from chainrule.autograd.gradcheck import GradcheckError, gradcheck
 from chainrule.autograd.forward import jacobian, jvp, vjp
+from chainrule.autograd.engine import grad
 
 __all__ = [
     "Context",
@@ -12,6 +13,7 @@ __all__ = [
     "GradcheckError",
     "Tensor",
     "enable_grad",
+    "grad",
     "gradcheck",
     "is_grad_enabled",
     "jacobian",

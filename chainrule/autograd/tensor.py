@@ -161,28 +161,7 @@ class Tensor:
         A non-scalar tensor needs ``gradient`` (same shape): the vector in the
         vector-Jacobian product. Saved arrays are freed unless ``retain_graph=True``.
         """
-        if not self.requires_grad:
-            raise GraphError(
-                "backward: this tensor does not require grad and has no grad_fn; create the "
-                "inputs with requires_grad=True (and not under no_grad())"
-            )
-        if gradient is None:
-            if self.data.size != 1:
-                raise GraphError(
-                    f"backward: a tensor of shape {self.shape} is not a scalar; reduce it "
-                    "(e.g. .sum() or .mean()) or pass gradient= with the same shape"
-                )
-            gradient = np.empty(self.data.shape, self.data.dtype)  # np.ones costs twice as much
-            gradient.fill(1)
-        else:
-            gradient = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
-            if gradient.shape != self.shape:
-                raise ShapeError(
-                    f"backward: gradient of shape {gradient.shape} given for a tensor of "
-                    f"shape {self.shape}"
-                )
-            if gradient.dtype != self.data.dtype:
-                gradient = gradient.astype(self.data.dtype)
+        gradient = _engine.seed(self, gradient, "backward", "gradient")
         _engine.run_backward(self, gradient, retain_graph)
 
     def zero_(self) -> Tensor:
