@@ -2,15 +2,15 @@
 
 The design of the well-known introductory code (``Network([784, 30, 10])``, ``net.SGD(...)``),
 kept faithful to its algorithm and results, but computed a whole mini-batch at a time on
-chainrule tensors: the gradient comes from ``backward()`` instead of a per-sample loop.
+chainrule tensors: the gradient comes from the engine instead of a per-sample loop.
 
 For a mini-batch of m samples with cost ``C = 1/2 sum (a_L - y)**2`` summed over outputs
 and averaged over the batch, each weight moves by ``-eta * dC/dw``, which equals the classic
 ``w - eta/m * sum_x dC_x/dw``.
 
 The graph of one step is one ``SigmoidLayer`` node per layer, whose backward is the four
-equations of backpropagation; ``backward()`` starts from the output with the derivative of the
-quadratic cost, as the classic code's ``cost_derivative`` does, so the cost itself is never
+equations of backpropagation; the backward pass starts from the output with the derivative of
+the quadratic cost, as the classic code's ``cost_derivative`` does, so the cost itself is never
 computed during training.
 """
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 import chainrule as cr
+from chainrule.autograd.engine import propagate
 from chainrule.autograd.function import Function, sum_tangents
 from chainrule.errors import ShapeError
 
@@ -166,15 +167,21 @@ class Network:
         x = np.asarray(x, self.dtype)  # the input needs no gradient: a plain array will do
         y = np.asarray(y, self.dtype)
         output = self._forward(x)
+        if y.shape != output.data.shape:
+            raise ValueError(
+                f"Network{self.sizes}: expected targets of shape {output.data.shape} for inputs "
+                f"{x.shape}, got {y.shape}"
+            )
         # The cost C = 1/(2m) sum_x ||a_L(x) - y(x)||^2 has dC/da_L = (a_L - y) / m, the classic
         # code's cost_derivative. Backpropagating eta * dC/da_L from the output (a vector-
-        # Jacobian product) gives each .grad as the whole step eta * dC/dw, with no cost node.
+        # Jacobian product) gives each gradient as the whole step eta * dC/dw, with no cost node.
+        # Like the classic backprop(), the engine's propagate returns the gradients (as arrays,
+        # leaf -> gradient) instead of storing them in .grad for the update to read back.
         step = output.data - y
         step *= eta / len(x)  # in place; a Python float keeps the dtype
-        output.backward(gradient=step)
+        gradients = propagate({output.grad_fn: step})
         for p in (*self.weights, *self.biases):
-            p.data -= p.grad.data  # w -> w - eta * dC/dw, in place
-            p.grad = None
+            p.data -= gradients[p]  # w -> w - eta * dC/dw, in place
 
     def _as_arrays(self, data) -> tuple[np.ndarray, np.ndarray]:
         """``(X, one-hot Y)`` arrays from ``(X, Y)`` or a list of ``(x, y)`` pairs."""

@@ -202,3 +202,15 @@ def test_feedforward_takes_one_input_or_a_batch_and_names_wrong_shapes():
         net.feedforward(x[:, :3])
     with pytest.raises(ValueError, match=r"SigmoidLayer: expected x .* got \(4,\)"):
         SigmoidLayer.apply(x[0], net.weights[0], net.biases[0])  # a row needs its batch axis
+
+
+def test_a_step_refuses_targets_of_another_shape_and_leaves_the_weights():
+    net = Network([4, 3, 2], seed=1)
+    before = [p.data.copy() for p in net.weights + net.biases]
+    x = np.ones((5, 4))
+    for y in (np.ones((5, 1)), np.ones(2)):  # both would broadcast against the (5, 2) output
+        with pytest.raises(ValueError, match=r"expected targets of shape \(5, 2\) for inputs"):
+            net.update_mini_batch(x, y, eta=1.0)
+    for p, start in zip(net.weights + net.biases, before, strict=True):
+        np.testing.assert_array_equal(p.data, start)
+        assert p.grad is None
