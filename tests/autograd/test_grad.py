@@ -90,3 +90,12 @@ def test_the_graph_is_freed_unless_retained():
     cr.autograd.grad(y, x)
     with pytest.raises(GraphError, match="retain_graph=True"):
         cr.autograd.grad(y, x)
+
+
+def test_outputs_that_repeat_or_are_leaves_add_up():
+    x = cr.tensor([1.0, -2.0], requires_grad=True)
+    y = (x * x).sum()
+    (twice,) = cr.autograd.grad([y, y], x, retain_graph=True)
+    np.testing.assert_array_equal(twice.data, 4 * x.data)
+    (with_x,) = cr.autograd.grad([y, x], x, grad_outputs=[None, np.array([10.0, 20.0])])
+    np.testing.assert_array_equal(with_x.data, 2 * x.data + [10.0, 20.0])
