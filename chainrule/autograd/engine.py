@@ -137,10 +137,9 @@ def grad(
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: {len(grad_outputs)} grad_outputs given for {len(outputs)} outputs")
     wanted = set()  # the nodes of non-leaf inputs
-    for x in inputs:
+    for i, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):
-            index = next(i for i, t in enumerate(inputs) if t is x)
-            raise GraphError(f"grad: input {index} is not a Tensor that requires grad")
+            raise GraphError(f"grad: input {i} is not a Tensor that requires grad")
         if x.grad_fn is not None:
             wanted.add(x.grad_fn)
     pending, leaf_grads = _RecordingPending(wanted), {}
@@ -151,7 +150,7 @@ def grad(
     if pending:
         propagate(pending, retain_graph, leaf_grads)
     results = []
-    for x in inputs:
+    for i, x in enumerate(inputs):
         g = leaf_grads.get(x) if x.grad_fn is None else pending.recorded.get(x.grad_fn)
         if type(g) is np.ndarray:
             results.append(_wrap(g))
@@ -160,9 +159,8 @@ def grad(
         elif allow_unused:
             results.append(None)
         else:
-            index = next(i for i, t in enumerate(inputs) if t is x)
             raise GraphError(
-                f"grad: input {index} was not used to compute the outputs; pass "
+                f"grad: input {i} was not used to compute the outputs; pass "
                 "allow_unused=True to get None as its gradient"
             )
     return tuple(results)
