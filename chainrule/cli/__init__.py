@@ -63,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so flushing stdout at exit cannot fail again
         return 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
+    except KeyboardInterrupt:  # `train` says what it saved; the others write atomically
+        if args.debug:
+            raise
+        print("\ninterrupted", file=sys.stderr)
+        return 130  # 128 + SIGINT
     except (UsageError, DatasetError, CheckpointError, OSError) as exc:
         if args.debug:
             raise

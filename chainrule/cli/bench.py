@@ -1,10 +1,14 @@
 """``chainrule bench``: the benchmark suite of ``benchmarks/`` (same as ``python -m benchmarks``).
 
 The suite lives in the source checkout, not in the installed package, so this command needs
-to run from the repository root (or with it on PYTHONPATH).
+to run from the repository root (or with it on PYTHONPATH). An installed ``chainrule`` script
+does not have the current folder on ``sys.path``, so the root is added when it holds the suite.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 from chainrule.cli import UsageError
 
@@ -36,6 +40,9 @@ def register(subparsers) -> None:
 
 
 def run_bench(args) -> int:
+    root = Path.cwd()
+    if (root / "benchmarks" / "__main__.py").is_file() and str(root) not in sys.path:
+        sys.path.insert(0, str(root))
     try:
         from benchmarks.__main__ import main
     except ModuleNotFoundError as exc:
