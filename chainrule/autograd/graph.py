@@ -35,12 +35,14 @@ def local_partials(node: Context) -> tuple | None:
     """``∂y/∂x_i`` summed over y's elements, for each input of ``node`` (None for constants).
 
     For a scalar op this is the edge derivative of the picture: the op's ``backward`` run
-    with the upstream gradient 1. None when backward() already freed the saved arrays.
+    with the upstream gradient 1. None when backward() already freed the saved arrays. A
+    derivative that does not exist there (log of a negative base) is NaN, without a warning.
     """
     if node.saved_tensors is None:
         return None
     # The engine's own call: it also refuses arrays modified in place since the op ran.
-    return _call_backward(node, np.ones(node.out_shape, dtype=node.out_dtype))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _call_backward(node, np.ones(node.out_shape, dtype=node.out_dtype))
 
 
 def graph_nodes(output: Tensor) -> list:

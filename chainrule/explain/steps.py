@@ -12,6 +12,7 @@ computed independently and must agree with the engine.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import string
 
@@ -187,7 +188,8 @@ def explain_expression(text: str, values: dict[str, float]) -> Explanation:
     if not builder.steps or not isinstance(result, Tensor):
         raise ExpressionError(f"expression: {text!r} has no operation on a variable to explain")
     output = builder.steps[-1].tensor
-    output.backward(retain_graph=True)  # keep the saved arrays so the graph can still be drawn
+    with np.errstate(all="ignore"):  # a NaN derivative (log of a negative base) is shown as nan
+        output.backward(retain_graph=True)  # keep the saved arrays so the graph can be drawn
     gradients = {
         s.name: float(s.tensor.grad.data) if s.tensor.grad is not None else 0.0
         for s in builder.steps
@@ -197,10 +199,12 @@ def explain_expression(text: str, values: dict[str, float]) -> Explanation:
     )
     paths, sums = _path_sums(builder.steps, names)
     for name, total in sums.items():
-        if not math.isclose(total, gradients[name], rel_tol=1e-9, abs_tol=1e-12):
+        engine = gradients[name]
+        both_nan = math.isnan(total) and math.isnan(engine)  # e.g. ∂(a**b)/∂b at a < 0
+        if not (both_nan or math.isclose(total, engine, rel_tol=1e-9, abs_tol=1e-12)):
             raise GraphError(
-                f"explain: the sum over paths for ∂{output}/∂{name} is {total!r} but the "
-                f"engine's backward pass gives {gradients[name]!r}"
+                f"explain: the sum over paths for ∂{builder.steps[-1].name}/∂{name} is "
+                f"{total!r} but the engine's backward pass gives {engine!r}"
             )
     return Explanation(
         expression=text.strip(),
@@ -220,10 +224,8 @@ class _Builder:
         self.tensors = tensors
         self.steps: list[Step] = []
         self.name_of = {id(t): n for n, t in tensors.items()}
-        self.free = iter(
-            [c for c in string.ascii_lowercase if c not in names]
-            + [f"v{i}" for i in range(1, 100_000)]
-        )
+        candidates = itertools.chain(string.ascii_lowercase, (f"v{i}" for i in itertools.count(1)))
+        self.free = (c for c in candidates if c not in names)  # never a variable's own name
 
     def build(self, node: Node):
         """A Tensor for a node that depends on a variable, else a Python float."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -97,6 +98,28 @@ def test_many_paths_are_summarised():
     assert x.gradients["a"] == pytest.approx(32 * 1.01**31, rel=1e-12)
     assert x.path_sums["a"] == pytest.approx(x.gradients["a"], rel=1e-12)
     assert "a sum over more than" in x.format()
+
+
+def test_generated_names_never_take_a_variables_name():
+    # 26 letters are used up first, so the 27th op would have been called v1 as well
+    x = explain_expression("+".join(["v1"] * 28), {"v1": 1})
+    names = [s.name for s in x.steps]
+    assert "v1" not in names and len(set(names)) == len(names) == 27
+    assert x.gradients["v1"] == 28.0
+
+
+def test_a_derivative_that_does_not_exist_is_nan_as_in_torch():
+    torch = pytest.importorskip("torch")
+    a = torch.tensor(-1.0, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    (a**b).backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nor does it warn: nan is the answer shown
+        x = explain_expression("a ** b", {"a": -1, "b": 2})
+        x.to_dot()
+    assert x.gradients["a"] == a.grad.item()
+    assert math.isnan(x.gradients["b"]) and math.isnan(b.grad.item())
+    assert "∂c/∂b = nan" in x.format()
 
 
 @pytest.mark.parametrize(
