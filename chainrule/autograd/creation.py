@@ -99,8 +99,9 @@ def ones_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
 
 
 def arange(start, stop=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Evenly spaced values in [start, stop); integers stay int64, floats become float32."""
-    values = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    """Evenly spaced values in [start, stop), or [0, start) when ``stop`` is omitted, as
+    ``torch.arange``; integers stay int64, floats become float32."""
+    values = np.arange(0, start, step) if stop is None else np.arange(start, stop, step)
     if dtype is None and values.dtype == np.float64:
         dtype = np.float32
     return Tensor(values, dtype=dtype, requires_grad=requires_grad)

@@ -158,8 +158,9 @@ def _remember_versions(ctx: Context, inputs: tuple, args: list, result: Tensor) 
 
     ``ctx.versions`` is a tuple of ``(counter, version at forward time)`` pairs. A saved
     array is found by identity: first at its own position among the inputs (ops save their
-    inputs in order), then as the output, then anywhere among the inputs. An array the op
-    computed itself, not its output, is seen by no one else and needs no watching.
+    inputs in order), then as the output, then anywhere among the inputs, then as a view of
+    an input's or the output's memory (a reshaped weight, a squeezed output). An array the
+    op computed itself is seen by no one else and needs no watching.
     """
     watched = []
     out = result.data
@@ -172,17 +173,26 @@ def _remember_versions(ctx: Context, inputs: tuple, args: list, result: Tensor) 
         elif array is out:
             owner = result
         else:
-            for tensor, arg in zip(inputs, args, strict=True):
-                if arg is array:
-                    owner = tensor
-                    break
-            else:
-                continue
+            owner = _owner_of(array, inputs, args, result)
         if isinstance(owner, Tensor):
             counter = owner._version
             watched.append((counter, counter[0]))
     if watched:
         ctx.versions = tuple(watched)
+
+
+def _owner_of(array, inputs: tuple, args: list, result: Tensor):
+    """The input or output whose array ``array`` is, or whose memory it views; else None."""
+    for tensor, arg in zip(inputs, args, strict=True):
+        if arg is array:
+            return tensor
+    if not isinstance(array, np.ndarray):
+        return None
+    memory = array if array.base is None else array.base
+    for tensor, arg in zip((*inputs, result), (*args, result.data), strict=True):
+        if isinstance(arg, np.ndarray) and (arg is memory or arg.base is memory):
+            return tensor
+    return None
 
 
 def sum_tangents(*tangents):

@@ -265,22 +265,22 @@ class Tensor:
 
     # Comparisons give boolean tensors that carry no gradient.
     def __lt__(self, other):
-        return Tensor._wrap(self.data < _raw(other))
+        return _boolean(self.data < _raw(other))
 
     def __le__(self, other):
-        return Tensor._wrap(self.data <= _raw(other))
+        return _boolean(self.data <= _raw(other))
 
     def __gt__(self, other):
-        return Tensor._wrap(self.data > _raw(other))
+        return _boolean(self.data > _raw(other))
 
     def __ge__(self, other):
-        return Tensor._wrap(self.data >= _raw(other))
+        return _boolean(self.data >= _raw(other))
 
     def __eq__(self, other):
-        return Tensor._wrap(self.data == _raw(other))
+        return _boolean(self.data == _raw(other))
 
     def __ne__(self, other):
-        return Tensor._wrap(self.data != _raw(other))
+        return _boolean(self.data != _raw(other))
 
     # ---- methods ----------------------------------------------------------------------------
     def exp(self):
@@ -407,6 +407,12 @@ class Tensor:
 
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
+
+
+def _boolean(values) -> Tensor:
+    """A comparison's result as a Tensor around an array (a 0-d comparison gives a NumPy bool
+    scalar, which in-place methods such as ``fill_`` could not change)."""
+    return Tensor._wrap(np.asarray(values))
 
 
 def _as_array(data, dtype) -> np.ndarray:

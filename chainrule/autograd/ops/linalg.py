@@ -102,7 +102,10 @@ class Linear(Function):
             g2, x2 = grad_output.reshape(-1, grad_output.shape[-1]), x.reshape(-1, x.shape[-1])
         grad_x = (grad_output @ w.T) if need_x else None
         grad_w = x2.T @ g2 if need_w else None
-        grad_b = sum_to(g2.sum(axis=0), ctx.b_shape) if need_b else None
+        grad_b = None
+        if need_b:  # b (out,) or () from the rows' sum; a b with more axes, from the whole gradient
+            b_shape = ctx.b_shape
+            grad_b = sum_to(g2.sum(axis=0) if len(b_shape) < 2 else grad_output, b_shape)
         return grad_x, grad_w, grad_b
 
     @staticmethod

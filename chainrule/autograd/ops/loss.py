@@ -149,7 +149,7 @@ class CrossEntropy(Function):
                 f"cross_entropy: probability targets must match logits {logits.shape}, "
                 f"got {target.shape}"
             )
-        ctx.target, ctx.reduction = target, reduction
+        ctx.reduction = reduction  # the target is saved: an in-place change to it is caught
         shifted = logits - logits.max(axis=1, keepdims=True)  # <= 0: exp cannot overflow
         probs = safe_exp(shifted)
         total = probs.sum(axis=1, keepdims=True)  # >= 1: its log is finite
@@ -157,19 +157,18 @@ class CrossEntropy(Function):
         log_total = np.log(total)
         if classes:
             ctx.rows = np.arange(len(target))
-            ctx.save_for_backward(probs)
+            ctx.save_for_backward(probs, target)
             # -log softmax(x)_t = log sum_c exp(shifted_c) - shifted_t
             losses = log_total[:, 0] - shifted[ctx.rows, target]
         else:
             log_probs = shifted - log_total
-            ctx.save_for_backward(probs, log_probs)
+            ctx.save_for_backward(probs, target, log_probs)
             losses = -(target * log_probs).sum(axis=1)
         return _reduce(losses, reduction, len(logits))
 
     @staticmethod
     def backward(ctx, grad_output):
-        probs = ctx.saved_tensors[0]
-        target = ctx.target
+        probs, target = ctx.saved_tensors[:2]
         per_sample = _upstream(grad_output, ctx.reduction, len(probs))  # (N,) or a scalar
         g = per_sample[:, None] if ctx.reduction == "none" else per_sample  # against (N, C)
         grad_logits = grad_target = None
@@ -184,13 +183,12 @@ class CrossEntropy(Function):
             mass = target.sum(axis=1, keepdims=True)
             grad_logits = (probs * mass - target) * g
         if ctx.needs_input_grad[1]:
-            grad_target = -ctx.saved_tensors[1] * g
+            grad_target = -ctx.saved_tensors[2] * g
         return grad_logits, grad_target
 
     @staticmethod
     def jvp(ctx, t_logits, t_target):
-        probs = ctx.saved_tensors[0]
-        target = ctx.target
+        probs, target = ctx.saved_tensors[:2]
         if target.dtype.kind in "iu":
             p = np.zeros_like(probs)
             p[ctx.rows, target] = 1.0
@@ -202,7 +200,7 @@ class CrossEntropy(Function):
             from_logits = -(p * centred).sum(axis=1)
         from_target = None
         if t_target is not None:
-            from_target = -(t_target * ctx.saved_tensors[1]).sum(axis=1)
+            from_target = -(t_target * ctx.saved_tensors[2]).sum(axis=1)
         per_sample = sum_tangents(from_logits, from_target)
         return _reduce_tangent(per_sample, ctx.reduction, len(probs))
 

@@ -6,6 +6,8 @@ the gradient back over the reduced axes.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from chainrule.autograd.function import Function
@@ -105,7 +107,8 @@ def _extreme_jvp(ctx, tx):
 class Var(Function):
     """Variance ``sum((x - mean)**2) / (n - ddof)`` over ``axes`` (NumPy's ``ddof=0`` default).
 
-    d/dx = 2 (x - mean) / (n - ddof).
+    d/dx = 2 (x - mean) / (n - ddof). With ``ddof >= n`` the divisor is 0, as in NumPy and
+    PyTorch: the variance is inf (nan where all values are equal), and so is its gradient.
     """
 
     @staticmethod
@@ -113,19 +116,28 @@ class Var(Function):
         centred = x - x.mean(axis=axes, keepdims=True)
         ctx.save_for_backward(centred)
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
-        ctx.divisor = reduced_count(x.shape, axes) - ddof
-        return (centred * centred).sum(axis=axes, keepdims=keepdims) / ctx.divisor
+        ctx.divisor = max(reduced_count(x.shape, axes) - ddof, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (centred * centred).sum(axis=axes, keepdims=keepdims) / ctx.divisor
 
     @staticmethod
     def backward(ctx, grad_output):
         (centred,) = ctx.saved_tensors
         grad = expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims)
-        return grad * centred * (2 / ctx.divisor)
+        with np.errstate(invalid="ignore"):
+            return grad * centred * _twice_inverse(ctx.divisor)
 
     @staticmethod
     def jvp(ctx, tx):
         (centred,) = ctx.saved_tensors
-        return (tx * centred).sum(axis=ctx.axes, keepdims=ctx.keepdims) * (2 / ctx.divisor)
+        tangent = (tx * centred).sum(axis=ctx.axes, keepdims=ctx.keepdims)
+        with np.errstate(invalid="ignore"):
+            return tangent * _twice_inverse(ctx.divisor)
+
+
+def _twice_inverse(divisor: int) -> float:
+    """``2 / divisor``, inf for a divisor of 0 (no degrees of freedom left)."""
+    return 2 / divisor if divisor else math.inf
 
 
 class LogSumExp(Function):

@@ -130,7 +130,7 @@ class GetItem(Function):
     @staticmethod
     def forward(ctx, x, index=()):
         ctx.in_shape = x.shape
-        ctx.index = index
+        ctx.index = index = _own_copy(index)
         ctx.advanced = _has_integer_array(index)
         try:
             return x[index]
@@ -149,6 +149,14 @@ class GetItem(Function):
     @staticmethod
     def jvp(ctx, tx):
         return tx[ctx.index]
+
+
+def _own_copy(index):
+    """``index`` with its arrays and lists copied, so that changing them in place after the op
+    ran cannot move the gradient to other elements."""
+    parts = index if isinstance(index, tuple) else (index,)
+    copied = tuple(np.array(p) if isinstance(p, (np.ndarray, list)) else p for p in parts)
+    return copied if isinstance(index, tuple) else copied[0]
 
 
 def _has_integer_array(index) -> bool:
