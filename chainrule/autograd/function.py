@@ -99,13 +99,18 @@ class Function:
                         parents.append(x.grad_fn or x)
                         continue
                 else:
-                    args.append(x)
+                    # a NumPy scalar as the Python number it holds: np.float64(2) would upcast a
+                    # float32 tensor, a Python number (and, in PyTorch, any scalar) does not
+                    args.append(x.item() if isinstance(x, np.generic) else x)
                 needs.append(False)
                 parents.append(None)
             ctx.needs_input_grad = tuple(needs)
         else:
             for x in inputs:
-                args.append(x.data if isinstance(x, Tensor) else x)
+                if isinstance(x, Tensor):
+                    args.append(x.data)
+                else:
+                    args.append(x.item() if isinstance(x, np.generic) else x)  # as above
             ctx.needs_input_grad = (False,) * len(args)
 
         try:

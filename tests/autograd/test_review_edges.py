@@ -113,3 +113,26 @@ def test_a_0d_comparison_is_an_array_that_fill_can_change():
     assert type(c.numpy()) is np.ndarray
     c.fill_(False)
     assert not c.item()
+
+
+@pytest.mark.parametrize(
+    ("name", "op"),
+    [
+        ("mul", lambda x, s: x * s),
+        ("radd", lambda x, s: s + x),
+        ("pow", lambda x, s: x**s),
+        ("clip", lambda x, s: x.clip(s)),
+        ("maximum", lambda x, s: cr.maximum(x, s) if isinstance(x, cr.Tensor) else x.clamp(s)),
+    ],
+)
+def test_a_numpy_scalar_does_not_upcast_float32_as_in_torch(name, op):
+    scalar = np.sqrt(np.float64(2.0))  # a NumPy float64, which NumPy's own rules promote to
+    x = cr.tensor(np.array([0.5, 1.5, 3.0], np.float32), requires_grad=True)
+    y = op(x, scalar)
+    y.sum().backward()
+    t = torch.tensor([0.5, 1.5, 3.0], requires_grad=True)
+    ty = op(t, scalar)
+    ty.sum().backward()
+    assert y.dtype == np.float32 and ty.dtype == torch.float32, name
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-6)

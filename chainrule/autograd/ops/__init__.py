@@ -94,7 +94,8 @@ def abs(x):  # noqa: A001 - the operator's name
 def clip(x, min=None, max=None):  # noqa: A002 - NumPy/PyTorch names
     if min is None and max is None:
         raise ValueError("clip: give min, max or both")
-    return Clip.apply(x, low=min, high=max)
+    low, high = (b.item() if isinstance(b, np.generic) else b for b in (min, max))  # see apply
+    return Clip.apply(x, low=low, high=high)
 
 
 clamp = clip
