@@ -9,24 +9,44 @@ one it uses chainrule's global generator, which ``cr.manual_seed`` resets.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from chainrule.autograd.creation import resolve_generator
 from chainrule.autograd.tensor import Tensor
 
+# gain 1, as in PyTorch: the linear maps (convolutions included) and sigmoid
+_LINEAR_FNS = (
+    "linear",
+    "identity",
+    "sigmoid",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+)
+
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for a nonlinearity: tanh 5/3, relu sqrt(2), leaky_relu
-    sqrt(2 / (1 + a**2)) with slope ``a`` (default 0.01), linear and sigmoid 1, selu 3/4."""
-    if nonlinearity in ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d"):
+    sqrt(2 / (1 + a**2)) with slope ``a`` (default 0.01), linear, the convolutions and
+    sigmoid 1, selu 3/4."""
+    if nonlinearity in _LINEAR_FNS:
         return 1.0
     if nonlinearity == "tanh":
         return 5.0 / 3
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else float(param)
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, (int, float)) and not isinstance(param, bool):
+            slope = param
+        else:  # as PyTorch: True is an int, but not a slope anyone means
+            raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
@@ -42,6 +62,19 @@ def fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
         )
     receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
     return shape[0] * receptive, shape[1] * receptive
+
+
+def _is_empty(tensor: Tensor) -> bool:
+    """A zero-element tensor has no fan (0 in a denominator): like PyTorch, initialising it
+    is a no-op, with a warning."""
+    if tensor.size:
+        return False
+    warnings.warn(
+        f"init: initialising a zero-element tensor of shape {tensor.shape} is a no-op",
+        UserWarning,
+        stacklevel=3,
+    )
+    return True
 
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
@@ -77,6 +110,8 @@ def ones_(tensor: Tensor) -> Tensor:
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))`` (Glorot & Bengio, 2010)."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
+    if _is_empty(tensor):
+        return tensor
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
 
@@ -84,6 +119,8 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """N(0, std**2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
+    if _is_empty(tensor):
+        return tensor
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
@@ -103,6 +140,8 @@ def kaiming_uniform_(
     generator=None,
 ) -> Tensor:
     """U(-b, b) with ``b = gain * sqrt(3 / fan)`` (He et al., 2015)."""
+    if _is_empty(tensor):
+        return tensor
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound, generator)
 
@@ -115,4 +154,6 @@ def kaiming_normal_(
     generator=None,
 ) -> Tensor:
     """N(0, std**2) with ``std = gain / sqrt(fan)`` (He et al., 2015)."""
+    if _is_empty(tensor):
+        return tensor
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)

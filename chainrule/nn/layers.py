@@ -61,21 +61,50 @@ class Linear(Module):
 
 
 class Flatten(Module):
-    """Flattens dimensions ``start_dim..end_dim`` (default: all but the batch dimension)."""
+    """Flattens dimensions ``start_dim..end_dim`` into one (default: all but the batch one).
+
+    (N, d_1, ..., d_k) -> (N, d_1 * ... * d_k) by default; both dims lie in [-ndim, ndim - 1]
+    and ``start_dim`` may not come after ``end_dim``. As in PyTorch, a 0-d input counts as
+    1-d (dims in [-1, 0]) and becomes shape (1,).
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         self.start_dim = start_dim
         self.end_dim = end_dim
 
+    @staticmethod
+    def _dim(dim: int, shape: tuple[int, ...]) -> int:
+        rank = max(len(shape), 1)  # a scalar takes dims as if it were 1-d, as PyTorch does
+        if not -rank <= dim < rank:
+            raise _DimensionError(
+                f"Flatten: dimension {dim} out of range for an input of shape {shape} "
+                f"(expected to be in [{-rank}, {rank - 1}])"
+            )
+        return dim % rank
+
     def forward(self, x):
         shape = x.shape
-        start = self.start_dim % len(shape)
-        end = self.end_dim % len(shape)
-        return _ops.reshape(x, shape[:start] + (-1,) + shape[end + 1 :])
+        start = self._dim(self.start_dim, shape)
+        end = self._dim(self.end_dim, shape)
+        if start > end:
+            raise ShapeError(
+                f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} "
+                f"for an input of shape {shape}"
+            )
+        if not shape:
+            return _ops.reshape(x, (1,))
+        # the product, not -1: an empty batch (0, 3, 4) still becomes (0, 12)
+        flat = math.prod(shape[start : end + 1])
+        return _ops.reshape(x, shape[:start] + (flat,) + shape[end + 1 :])
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class _DimensionError(ShapeError, IndexError):
+    """A dimension index outside the input's dimensions: a ShapeError, and an IndexError as
+    PyTorch raises, so either ``except`` catches it."""
 
 
 class Dropout(Module):

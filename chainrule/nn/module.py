@@ -40,12 +40,22 @@ class Module:
             raise AttributeError(
                 f"{type(self).__name__}: call super().__init__() before assigning attributes"
             )
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
-        if isinstance(value, Parameter):
-            self._parameters[name] = value
-        elif isinstance(value, Module):
-            self._modules[name] = value
+        if name in self._parameters and not isinstance(value, Parameter):
+            if value is not None:
+                # as PyTorch: replacing a parameter by a plain Tensor would silently take it
+                # away from the optimiser and the state dict
+                raise TypeError(
+                    f"{type(self).__name__}: cannot assign {type(value).__name__!r} as "
+                    f"parameter {name!r} (Parameter or None expected)"
+                )
+            self._parameters[name] = None  # the slot stays registered, as in PyTorch
+        else:
+            self._parameters.pop(name, None)
+            self._modules.pop(name, None)
+            if isinstance(value, Parameter):
+                self._parameters[name] = value
+            elif isinstance(value, Module):
+                self._modules[name] = value
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -71,26 +81,57 @@ class Module:
             cls.__call__ = cls.forward
 
     # ---- traversal --------------------------------------------------------------------------
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        yield prefix, self
-        for name, child in self._modules.items():
-            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+    def named_modules(
+        self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module and every submodule with its dotted name, depth first. A module
+        reachable by several paths (``Sequential(l, ReLU(), l)``) comes once, under its first
+        name, unless ``remove_duplicate=False`` (PyTorch's signature)."""
+        if memo is None:
+            memo = set()
+        # pre-order depth first with an explicit stack: PyTorch's order, without its recursion
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if remove_duplicate:
+                if module in memo:
+                    continue
+                memo.add(module)
+            yield name, module
+            stack.extend(
+                (f"{name}.{child_name}" if name else child_name, child)
+                for child_name, child in reversed(module._modules.items())
+            )
 
     def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
             yield module
 
-    def children(self) -> Iterator[Module]:
-        yield from self._modules.values()
-
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """Every parameter once, with its dotted name, in registration order."""
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Direct submodules with their names, each instance once."""
         seen = set()
-        for module_name, module in self.named_modules(prefix):
+        for name, child in self._modules.items():
+            if id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
+
+    def children(self) -> Iterator[Module]:
+        for _, child in self.named_children():
+            yield child
+
+    def named_parameters(
+        self, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """Every parameter once, with its dotted name, in registration order (with
+        ``remove_duplicate=False``, once per path that reaches it, as ``state_dict`` lists)."""
+        seen = set()
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+        for module_name, module in modules:
             for name, param in module._parameters.items():
-                if id(param) not in seen:
-                    seen.add(id(param))
-                    yield (f"{module_name}.{name}" if module_name else name), param
+                if param is None or (remove_duplicate and id(param) in seen):
+                    continue
+                seen.add(id(param))
+                yield (f"{module_name}.{name}" if module_name else name), param
 
     def parameters(self) -> Iterator[Parameter]:
         for _, param in self.named_parameters():
@@ -99,8 +140,13 @@ class Module:
     # ---- modes and gradients ----------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
         """Training mode (dropout active); ``eval()`` switches it off."""
+        if not isinstance(mode, bool):  # train("False") would otherwise mean training
+            raise ValueError(
+                f"{type(self).__name__}.train: mode must be a bool, got {type(mode).__name__} "
+                f"{mode!r}"
+            )
         for module in self.modules():
-            object.__setattr__(module, "training", bool(mode))
+            object.__setattr__(module, "training", mode)
         return self
 
     def eval(self) -> Module:
@@ -115,15 +161,19 @@ class Module:
 
     # ---- state ------------------------------------------------------------------------------
     def state_dict(self) -> OrderedDict:
-        """Parameter name -> detached Tensor sharing the parameter's memory."""
-        return OrderedDict((name, p.detach()) for name, p in self.named_parameters())
+        """Parameter name -> detached Tensor sharing the parameter's memory. As in PyTorch,
+        a module reached by several paths is listed under each (``0.weight`` and
+        ``2.weight`` for ``Sequential(l, ReLU(), l)``), unlike ``named_parameters``."""
+        return OrderedDict(
+            (name, p.detach()) for name, p in self.named_parameters(remove_duplicate=False)
+        )
 
     def load_state_dict(self, state_dict, strict: bool = True):
         """Copy arrays into the parameters in place; with ``strict``, every key must match.
 
         Returns ``(missing_keys, unexpected_keys)``. A shape mismatch is always an error.
         """
-        own = OrderedDict(self.named_parameters())
+        own = OrderedDict(self.named_parameters(remove_duplicate=False))  # state_dict's keys
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         if strict and (missing or unexpected):
@@ -145,11 +195,13 @@ class Module:
                     f"load_state_dict: {name} has shape {array.shape} in the state dict "
                     f"but {own[name].shape} in the model"
                 )
-        for name, value in state_dict.items():
-            if name in own:
+        # in the model's order, as PyTorch: for a shared parameter the last path's value wins
+        for name, param in own.items():
+            if name in state_dict:
+                value = state_dict[name]
                 array = value.data if isinstance(value, Tensor) else np.asarray(value)
-                np.copyto(own[name].data, array, casting="same_kind")
-                own[name]._version[0] += 1
+                np.copyto(param.data, array, casting="same_kind")
+                param._version[0] += 1
         return missing, unexpected
 
     # ---- display ----------------------------------------------------------------------------

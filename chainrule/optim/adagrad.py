@@ -21,8 +21,10 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         maximize: bool = False,
     ) -> None:
-        if lr < 0 or lr_decay < 0 or weight_decay < 0 or initial_accumulator_value < 0:
-            raise ValueError("Adagrad: lr, lr_decay, weight_decay and the accumulator must be >= 0")
+        if lr < 0 or lr_decay < 0 or eps < 0 or weight_decay < 0 or initial_accumulator_value < 0:
+            raise ValueError(
+                "Adagrad: lr, lr_decay, eps, weight_decay and the accumulator must be >= 0"
+            )
         defaults = dict(
             lr=lr,
             lr_decay=lr_decay,

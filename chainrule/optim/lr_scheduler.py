@@ -1,7 +1,9 @@
 """Learning-rate schedules: call ``scheduler.step()`` once per epoch, after ``optimizer.step()``.
 
-Each sets every group's ``'lr'`` from its ``'initial_lr'`` (recorded on creation, as in
-PyTorch) and the epoch count ``last_epoch``.
+As in PyTorch, each step changes every group's current ``'lr'`` (rather than recomputing it
+from ``'initial_lr'``, recorded on creation), so schedulers on one optimiser chain and an lr
+set by hand carries on. A resumed run restores the lrs with ``optimizer.load_state_dict``
+and ``last_epoch`` with ``scheduler.load_state_dict``, then continues bit for bit.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ class LRScheduler:
 
 
 class StepLR(LRScheduler):
-    """``lr = initial_lr * gamma ** (epoch // step_size)``."""
+    """``lr <- gamma * lr`` every ``step_size`` epochs: ``initial_lr * gamma ** (epoch //
+    step_size)`` when nothing else changes the lr."""
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
         if step_size < 1:
@@ -54,18 +57,25 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
+        current = [group["lr"] for group in self.optimizer.param_groups]
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return current
+        return [lr * self.gamma for lr in current]
 
 
 class ExponentialLR(LRScheduler):
-    """``lr = initial_lr * gamma ** epoch``."""
+    """``lr <- gamma * lr`` every epoch: ``initial_lr * gamma ** epoch`` when nothing else
+    changes the lr."""
 
     def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        return [base * self.gamma**self.last_epoch for base in self.base_lrs]
+        current = [group["lr"] for group in self.optimizer.param_groups]
+        if self.last_epoch == 0:
+            return current
+        return [lr * self.gamma for lr in current]
 
 
 class CosineAnnealingLR(LRScheduler):

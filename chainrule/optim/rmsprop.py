@@ -24,8 +24,8 @@ class RMSprop(Optimizer):
         centered: bool = False,
         maximize: bool = False,
     ) -> None:
-        if lr < 0 or not 0 <= alpha or momentum < 0 or weight_decay < 0:
-            raise ValueError("RMSprop: lr, alpha, momentum and weight_decay must be >= 0")
+        if lr < 0 or eps < 0 or not 0 <= alpha or momentum < 0 or weight_decay < 0:
+            raise ValueError("RMSprop: lr, eps, alpha, momentum and weight_decay must be >= 0")
         defaults = dict(
             lr=lr,
             alpha=alpha,

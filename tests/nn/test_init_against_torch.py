@@ -1,6 +1,7 @@
 """nn.init against torch.nn.init: gains, and the bounds/stds for chainrule's (in, out) layout."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -24,6 +25,9 @@ pytestmark = pytest.mark.torch
         ("leaky_relu", 0),
         ("selu", None),
         ("conv2d", None),
+        ("conv_transpose1d", None),
+        ("conv_transpose2d", None),
+        ("conv_transpose3d", None),
     ],
 )
 def test_calculate_gain_matches_torch(nonlinearity, param):
@@ -75,3 +79,51 @@ def test_unknown_nonlinearity_and_mode_are_named():
         nn.init.calculate_gain("swish")
     with pytest.raises(ValueError, match="fan_avg"):
         nn.init.kaiming_normal_(cr.zeros(3, 4), mode="fan_avg")
+
+
+@pytest.mark.parametrize("param", [True, False, "0.2", [0.2]])
+def test_leaky_relu_gain_rejects_a_slope_that_is_not_a_number_like_torch(param):
+    with pytest.raises(ValueError, match="not a valid number"):
+        torch.nn.init.calculate_gain("leaky_relu", param)
+    with pytest.raises(ValueError, match="calculate_gain: negative_slope .* not a valid number"):
+        nn.init.calculate_gain("leaky_relu", param)
+
+
+@pytest.mark.parametrize("name", ["kaiming_uniform_", "kaiming_normal_"])
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0,), (2, 0, 4)])
+def test_kaiming_on_a_zero_element_tensor_is_a_no_op_with_a_warning_like_torch(name, shape):
+    theirs = torch.empty(shape[::-1])
+    with pytest.warns(UserWarning, match="zero-element"):
+        assert getattr(torch.nn.init, name)(theirs) is theirs
+    ours = cr.zeros(*shape)
+    with pytest.warns(UserWarning, match=r"init: initialising a zero-element tensor .* no-op"):
+        assert getattr(nn.init, name)(ours) is ours
+    assert ours.shape == shape and ours._version[0] == 0
+
+
+@pytest.mark.parametrize("name", ["xavier_uniform_", "xavier_normal_"])
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 0)])
+def test_xavier_on_a_zero_element_tensor_is_a_no_op(name, shape):
+    ours = cr.zeros(*shape)
+    with pytest.warns(UserWarning, match="zero-element"):
+        assert getattr(nn.init, name)(ours) is ours
+    with pytest.raises(ValueError, match="at least 2 dimensions"):  # as torch: no fan at all
+        getattr(nn.init, name)(cr.zeros(0))
+
+
+@pytest.mark.parametrize(("in_features", "out_features"), [(0, 3), (3, 0), (0, 0)])
+def test_linear_with_zero_features_builds_and_runs_like_torch(in_features, out_features):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        theirs = torch.nn.Linear(in_features, out_features)
+    torch_warned = bool(caught)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ours = nn.Linear(in_features, out_features)
+    assert bool(caught) == torch_warned
+    assert ours.weight.shape == (in_features, out_features)
+    y = ours(cr.zeros(2, in_features)).data
+    expected = theirs(torch.zeros(2, in_features)).detach().numpy()
+    assert y.shape == expected.shape
+    if in_features == 0:  # no weights and a U(0, 0) bias: zeros, in both
+        np.testing.assert_array_equal(y, expected)

@@ -6,6 +6,7 @@ import pytest
 import chainrule as cr
 import chainrule.nn as nn
 import chainrule.nn.functional as F
+from chainrule import optim
 from chainrule.errors import ShapeError
 
 rng = np.random.default_rng(1)
@@ -294,3 +295,149 @@ def test_calling_a_module_runs_the_forward_of_its_own_class():
     np.testing.assert_array_equal(y.data, [3.0, 6.0])
     with pytest.raises(NotImplementedError, match="must define forward"):
         nn.Module()(x)
+
+
+# ---- Flatten ------------------------------------------------------------------------------
+FLATTEN_CASES = [
+    ((0, 3, 4), 1, -1),  # an empty batch
+    ((2, 3, 4), 1, -1),
+    ((2, 3, 4), 0, 1),
+    ((2, 3, 4), -2, -1),
+    ((2, 3, 4, 5), 1, 2),
+    ((2, 3), 0, 0),
+    ((5,), 0, -1),
+    ((5,), -1, -1),
+    ((), 0, -1),  # a scalar counts as 1-d and becomes (1,)
+    ((), -1, 0),
+]
+
+
+@pytest.mark.parametrize(("shape", "start_dim", "end_dim"), FLATTEN_CASES)
+def test_flatten_shapes_and_values_match_torch(shape, start_dim, end_dim):
+    torch = pytest.importorskip("torch")
+    x_np = np.arange(float(np.prod(shape))).reshape(shape)
+    x = cr.tensor(x_np, requires_grad=True)
+    y = nn.Flatten(start_dim, end_dim)(x)
+    expected = torch.nn.Flatten(start_dim, end_dim)(torch.tensor(x_np)).numpy()
+    assert y.shape == expected.shape
+    np.testing.assert_array_equal(y.data, expected)
+    (y * cr.tensor(rng.normal(size=y.shape))).sum().backward()
+    assert x.grad.shape == shape
+
+
+@pytest.mark.parametrize(
+    ("shape", "start_dim", "end_dim"),
+    [((2, 3, 4), 1, 5), ((2, 3, 4), -4, -1), ((2, 3, 4), 1, 3), ((5,), 1, -1), ((), 1, -1)],
+)
+def test_flatten_dims_out_of_range_raise_index_error_like_torch(shape, start_dim, end_dim):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(IndexError):
+        torch.nn.Flatten(start_dim, end_dim)(torch.zeros(shape))
+    bad = start_dim if not -max(len(shape), 1) <= start_dim < max(len(shape), 1) else end_dim
+    with pytest.raises(IndexError, match=rf"Flatten: dimension {bad} out of range .*{shape}"):
+        nn.Flatten(start_dim, end_dim)(cr.zeros(*shape))
+    with pytest.raises(ShapeError):  # also chainrule's shape error
+        nn.Flatten(start_dim, end_dim)(cr.zeros(*shape))
+
+
+def test_flatten_start_after_end_is_an_error_like_torch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="start_dim cannot come after end_dim"):
+        torch.nn.Flatten(2, 1)(torch.zeros(2, 3, 4))
+    with pytest.raises(ShapeError, match="Flatten: start_dim 2 comes after end_dim 1"):
+        nn.Flatten(2, 1)(cr.zeros(2, 3, 4))
+    with pytest.raises(ShapeError, match="start_dim -1 comes after end_dim 1"):
+        nn.Flatten(-1, 1)(cr.zeros(2, 3, 4))
+
+
+# ---- shared modules -----------------------------------------------------------------------
+def _shared(lib):
+    """The same Linear at 0 and 2, and inside a nested Sequential at 3.0."""
+    layer = lib.nn.Linear(2, 2)
+    return lib.nn.Sequential(layer, lib.nn.ReLU(), layer, lib.nn.Sequential(layer, lib.nn.Tanh()))
+
+
+def test_shared_module_is_visited_once_like_torch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _shared(cr), _shared(torch)
+    assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
+    assert [n for n, _ in ours.named_modules()] == ["", "0", "1", "3", "3.1"]
+    assert len(list(ours.modules())) == len(list(theirs.modules())) == 5
+    assert [n for n, _ in ours.named_children()] == [n for n, _ in theirs.named_children()]
+    assert len(list(ours.children())) == len(list(theirs.children())) == 3
+    everything = [n for n, _ in ours.named_modules(remove_duplicate=False)]
+    assert everything == [n for n, _ in theirs.named_modules(remove_duplicate=False)]
+    assert [n for n, _ in ours.named_modules(prefix="net")][:2] == ["net", "net.0"]
+    assert not any(m.training for m in ours.eval().modules())
+
+
+def test_shared_module_state_dict_lists_every_path_like_torch(tmp_path):
+    torch = pytest.importorskip("torch")
+    ours, theirs = _shared(cr), _shared(torch)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    shared = ["0.weight", "0.bias", "2.weight", "2.bias", "3.0.weight", "3.0.bias"]
+    assert list(ours.state_dict()) == shared
+    # the optimiser still sees each parameter once
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert len(list(ours.parameters())) == 2
+    assert len(optim.SGD(ours.parameters(), lr=0.1).param_groups[0]["params"]) == 2
+    # torch's layout loads (weights transposed to chainrule's (in, out)), strictly
+    state = {
+        k: v.detach().numpy().T if k.endswith("weight") else v.detach().numpy()
+        for k, v in theirs.state_dict().items()
+    }
+    assert ours.load_state_dict(state) == ([], [])
+    np.testing.assert_array_equal(ours[0].weight.data, theirs[0].weight.detach().numpy().T)
+    # a partial one reports the other paths missing, as torch does
+    part = {k: v for k, v in state.items() if k.startswith("0.")}
+    missing, unexpected = ours.load_state_dict(part, strict=False)
+    t_missing, t_unexpected = theirs.load_state_dict(
+        {k: torch.tensor(v.T if k.endswith("weight") else v) for k, v in part.items()},
+        strict=False,
+    )
+    assert (missing, unexpected) == (t_missing, t_unexpected)
+    with pytest.raises(KeyError, match=r"missing keys \['2.weight'"):
+        ours.load_state_dict(part)
+    # and chainrule's own files round-trip
+    cr.save(ours.state_dict(), tmp_path / "shared.npz")
+    again = _shared(cr)
+    again.load_state_dict(cr.load(tmp_path / "shared.npz"))
+    x = cr.randn(4, 2, seed=0)
+    np.testing.assert_array_equal(again(x).data, ours(x).data)
+
+
+# ---- attribute assignment and modes -------------------------------------------------------
+def test_assigning_a_plain_tensor_to_a_parameter_is_a_type_error_like_torch():
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Linear(2, 3)
+    with pytest.raises(TypeError, match="as parameter 'weight'"):
+        theirs.weight = torch.zeros(3, 2)
+    layer = nn.Linear(2, 3)
+    weight = layer.weight
+    with pytest.raises(TypeError, match=r"cannot assign 'Tensor' as parameter 'weight'"):
+        layer.weight = cr.zeros(2, 3)
+    with pytest.raises(TypeError, match="as parameter 'bias'"):
+        layer.bias = np.zeros(3)
+    assert layer.weight is weight and [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
+    # None empties the slot, which stays a parameter's, as in torch
+    layer.bias = None
+    theirs.bias = None
+    assert [n for n, _ in layer.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert list(layer.state_dict()) == list(theirs.state_dict()) == ["weight"]
+    assert layer(cr.ones(1, 2)).shape == (1, 3)
+    with pytest.raises(TypeError, match="as parameter 'bias'"):
+        layer.bias = cr.zeros(3)
+    layer.bias = nn.Parameter(np.ones(3, np.float32))
+    assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
+
+
+@pytest.mark.parametrize("mode", ["False", 0, 1, None, np.bool_(False)])
+def test_train_mode_must_be_a_bool_like_torch(mode):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError, match="boolean"):
+        torch.nn.Linear(1, 1).train(mode)
+    model = _model()
+    with pytest.raises(ValueError, match=r"Sequential.train: mode must be a bool"):
+        model.train(mode)
+    assert all(m.training for m in model.modules())
+    assert not any(m.training for m in model.train(False).modules())

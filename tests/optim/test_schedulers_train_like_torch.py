@@ -56,3 +56,41 @@ def test_100_scheduled_steps_match_torch(opt_name, opt_args, sched_name, sched_a
     np.testing.assert_allclose(our_lr, their_lr, rtol=1e-12)
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-10)
+
+
+class _Chain:
+    """Two schedulers on one optimiser, stepped together, as one ``sched`` for ``_train``."""
+
+    def __init__(self, lr_scheduler, opt):
+        self.parts = [
+            lr_scheduler.StepLR(opt, step_size=10, gamma=0.5),
+            lr_scheduler.ExponentialLR(opt, gamma=0.98),
+        ]
+
+    def step(self):
+        for part in self.parts:
+            part.step()
+
+    def get_last_lr(self):
+        return [lr for part in self.parts for lr in part.get_last_lr()]
+
+
+def test_chained_step_and_exponential_lr_train_like_torch():
+    ours, our_lr = _train(
+        cr,
+        lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
+        lambda o: _Chain(optim.lr_scheduler, o),
+        (W1, B1, W2),
+        lambda p: p.data,
+    )
+    theirs, their_lr = _train(
+        torch,
+        lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+        lambda o: _Chain(torch.optim.lr_scheduler, o),
+        (W1, B1, W2),
+        lambda p: p.detach().numpy(),
+    )
+    assert our_lr == their_lr
+    assert our_lr[-1] == pytest.approx(0.1 * 0.5**10 * 0.98**100, rel=1e-12)  # the last one
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-10)
