@@ -66,14 +66,14 @@ def test_100_steps_match_torch(name, options):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-10)
 
 
-@pytest.mark.parametrize(
-    ("name", "options"),
-    [
-        ("StepLR", dict(step_size=3, gamma=0.5)),
-        ("ExponentialLR", dict(gamma=0.9)),
-        ("CosineAnnealingLR", dict(T_max=5, eta_min=0.01)),
-    ],
-)
+SCHEDULERS = [
+    ("StepLR", dict(step_size=3, gamma=0.5)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=5, eta_min=0.01)),
+]
+
+
+@pytest.mark.parametrize(("name", "options"), SCHEDULERS)
 def test_scheduler_lr_sequence_matches_torch(name, options):
     ours = optim.SGD([cr.tensor([1.0], requires_grad=True)], lr=0.1)
     theirs = torch.optim.SGD([torch.tensor([1.0], requires_grad=True)], lr=0.1)
@@ -125,14 +125,7 @@ def test_step_and_exponential_lr_chain_like_torch():
     assert ours[-1][0] == pytest.approx(0.1 * 0.5**4 * 0.9**14, rel=1e-12)
 
 
-@pytest.mark.parametrize(
-    ("name", "options"),
-    [
-        ("StepLR", dict(step_size=3, gamma=0.5)),
-        ("ExponentialLR", dict(gamma=0.9)),
-        ("CosineAnnealingLR", dict(T_max=5, eta_min=0.01)),
-    ],
-)
+@pytest.mark.parametrize(("name", "options"), SCHEDULERS)
 def test_an_lr_set_by_hand_carries_on_like_torch(name, options):
     def make(lr_scheduler, opt):
         return [getattr(lr_scheduler, name)(opt, **options)]
@@ -144,14 +137,7 @@ def test_an_lr_set_by_hand_carries_on_like_torch(name, options):
         assert ours == theirs
 
 
-@pytest.mark.parametrize(
-    ("name", "options"),
-    [
-        ("StepLR", dict(step_size=3, gamma=0.5)),
-        ("ExponentialLR", dict(gamma=0.9)),
-        ("CosineAnnealingLR", dict(T_max=5, eta_min=0.01)),
-    ],
-)
+@pytest.mark.parametrize(("name", "options"), SCHEDULERS)
 def test_a_resumed_scheduler_continues_bit_for_bit(name, options, tmp_path):
     """As chainrule.train resumes: optimiser and scheduler state through cr.save / cr.load."""
 
