@@ -22,7 +22,8 @@ def register(subparsers) -> None:
         description="Print the accuracy, the accuracy of each class and the confusion matrix "
         "of a trained model on the test split of its dataset (or of --data). RUN_OR_CHECKPOINT "
         "is a run folder (its best.npz, else last.npz) or a checkpoint file. The results are "
-        "saved next to the checkpoint as eval.json and confusion.png.",
+        "saved next to the checkpoint as eval.json and eval_confusion.png (train's own test.json "
+        "and confusion.png are left as they are).",
         epilog="example:\n  chainrule eval runs/digits-20261124-101500\n"
         "  chainrule eval runs/fm/last.npz --data /data/fashion-mnist",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -67,9 +68,9 @@ def run_eval(args) -> int:
     print("test " + format_report(result, names))
     folder = checkpoint.parent
     try:
-        save_report(result, names, folder / "eval.json", folder / "confusion.png")
+        save_report(result, names, folder / "eval.json", folder / "eval_confusion.png")
     except OSError as exc:  # a read-only run folder: the printed report is what matters
         print(f"chainrule eval: warning: results not saved ({exc})", file=sys.stderr)
     else:
-        print(f"saved {folder / 'confusion.png'} and {folder / 'eval.json'}")
+        print(f"saved {folder / 'eval_confusion.png'} and {folder / 'eval.json'}")
     return 0
