@@ -243,10 +243,13 @@ def _resumed_run(args):
         saved = json.loads(config_path.read_text())
     except (ValueError, UnicodeDecodeError) as exc:
         raise CheckpointError(f"{config_path}: not valid JSON ({exc})") from None
-    if isinstance(saved, dict) and saved.pop("classic", False):
+    if not isinstance(saved, dict):
+        raise CheckpointError(
+            f"{config_path}: expected an object of settings, got a JSON {type(saved).__name__}"
+        )
+    if saved.pop("classic", False):
         raise UsageError(f"--resume: {folder} is a --classic run, which cannot be resumed")
-    if isinstance(saved, dict):
-        prefetch(args.download, str(saved.get("data")))
+    prefetch(args.download, str(saved.get("data")))
     if args.epochs is not None and args.epochs != saved.get("epochs"):
         if saved.get("schedule") == "cosine":
             raise UsageError(
@@ -257,6 +260,11 @@ def _resumed_run(args):
     run = Run(TrainConfig.from_dict(saved, config_path), folder, args.quiet)
     if (folder / "last.npz").is_file():
         run.restore(folder / "last.npz")
+        if run.epoch > run.config.epochs:  # before anything is written: config.json stays
+            raise UsageError(
+                f"--resume: {folder} has already finished {run.epoch} epochs; ask for more "
+                f"with --epochs, or omit it"
+            )
         _say(args, f"resuming {folder} after epoch {run.epoch} of {run.config.epochs}")
     else:
         _say(args, f"{folder} has no finished epoch (no last.npz): starting it from epoch 1")

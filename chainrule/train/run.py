@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import math
 import signal
 import threading
 import time
@@ -75,7 +76,9 @@ class TrainConfig:
         return self.lr if self.lr is not None else DEFAULT_LR[self.optimizer]
 
     def validate(self) -> None:
-        """Raise ``ValueError`` naming the first bad option."""
+        """Raise ``ValueError`` naming the first bad option (a hand-edited config.json may
+        hold any JSON value, so the types are checked before the ranges)."""
+        self._check_types()
         checks = [
             (self.activation in ACTIVATIONS, "--activation", self.activation, list(ACTIVATIONS)),
             (self.init in INITS, "--init", self.init, list(INITS)),
@@ -91,9 +94,13 @@ class TrainConfig:
                 raise ValueError(f"{option} must be at least 1, got {value}")
         if any(h < 1 for h in self.model):
             raise ValueError(f"--model: hidden sizes must be positive, got {self.model}")
-        if self.learning_rate() <= 0:
-            raise ValueError(f"--lr must be positive, got {self.lr}")
-        if self.weight_decay < 0 or not 0 <= self.momentum < 1:
+        if self.seed < 0:
+            raise ValueError(f"--seed must be >= 0, got {self.seed}")
+        if not (math.isfinite(self.learning_rate()) and self.learning_rate() > 0):
+            raise ValueError(f"--lr must be positive and finite, got {self.lr}")
+        if not math.isfinite(self.weight_decay) or self.weight_decay < 0:
+            raise ValueError(f"--weight-decay must be >= 0 and finite, got {self.weight_decay}")
+        if not 0 <= self.momentum < 1:
             raise ValueError(
                 f"--weight-decay must be >= 0 and --momentum in [0, 1), got "
                 f"{self.weight_decay} and {self.momentum}"
@@ -102,6 +109,24 @@ class TrainConfig:
             raise ValueError(f"--patience must be at least 1, got {self.patience}")
         if not 0 < self.val_fraction < 1:
             raise ValueError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
+
+    def _check_types(self) -> None:
+        """TypeError naming the first field whose value is not of its kind (bools are not
+        numbers here: ``"epochs": true`` is a mistake, not 1)."""
+        kinds = {"int": (int,), "float": (int, float), "str": (str,)}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            kind = field.type.split(" | ")[0]  # "int | None" -> "int"; annotations are text
+            if field.name == "model":
+                ok = isinstance(value, list) and all(
+                    isinstance(h, int) and not isinstance(h, bool) for h in value
+                )
+            elif value is None:
+                ok = field.type.endswith("| None")
+            else:
+                ok = isinstance(value, kinds[kind]) and not isinstance(value, bool)
+            if not ok:
+                raise TypeError(f"{field.name} must be {field.type}, got {value!r}")
 
     @classmethod
     def from_dict(cls, values: dict, source) -> TrainConfig:

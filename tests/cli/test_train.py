@@ -115,6 +115,10 @@ def test_classic_recipe_saves_a_checkpoint_eval_agrees_with(tmp_path, capsys):
         (["train", "--lr", "fast"], "--lr"),
         (["train", "--data", "mnist-typo"], "--data"),
         (["train", "--resume", ".", "--lr", "0.1"], "remove --lr"),
+        (["train", "--seed", "-1"], "--seed must be >= 0, got -1"),
+        (["train", "--lr", "nan"], "--lr must be positive and finite, got nan"),
+        (["train", "--weight-decay", "inf"], "--weight-decay must be >= 0 and finite, got inf"),
+        (["graph", "--seed", "-1", "--out", "/nonexistent/g.dot"], "--seed must be >= 0, got -1"),
     ],
 )
 def test_bad_train_options_give_one_line_and_exit_2(args, message):
@@ -122,6 +126,40 @@ def test_bad_train_options_give_one_line_and_exit_2(args, message):
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        ({"batch_size": 2.5}, "batch_size must be int, got 2.5"),
+        ({"epochs": True}, "epochs must be int, got True"),
+        ({"model": [1.5]}, "model must be list[int], got [1.5]"),
+        ({"seed": -1}, "--seed must be >= 0, got -1"),
+        ({"data": 5}, "data must be str, got 5"),
+        ([1, 2], "expected an object of settings, got a JSON list"),
+    ],
+)
+def test_resume_with_a_hand_edited_config_is_one_line_and_exit_2(tmp_path, edit, message):
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--out", str(run), "--quiet"]) == 0
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(
+        json.dumps({**config, **edit} if isinstance(edit, dict) else edit)
+    )
+    result = _cli("train", "--resume", str(run))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message in result.stderr and "config.json" in result.stderr
+
+
+def test_resume_with_fewer_epochs_than_finished_is_refused_and_changes_nothing(tmp_path):
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--out", str(run), "--quiet"]) == 0
+    before = (run / "config.json").read_text()
+    finished = json.loads(before)["epochs"]
+    result = _cli("train", "--resume", str(run), "--epochs", str(finished - 1))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"has already finished {finished} epochs" in result.stderr
+    assert (run / "config.json").read_text() == before
 
 
 def test_resume_with_weights_that_do_not_fit(tmp_path):
