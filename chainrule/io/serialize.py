@@ -103,6 +103,10 @@ def load(path):
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: no such file")
+    if not zipfile.is_zipfile(path):  # an .npy array, text, an empty or cut-off file
+        raise CheckpointError(
+            f"{path}: corrupt or not a chainrule state file (not a complete .npz archive)"
+        )
     try:
         with np.load(path, allow_pickle=False) as archive:
             if META_KEY not in archive.files:
@@ -124,5 +128,5 @@ def load(path):
         raise CheckpointError(f"{path}: SHA-256 check failed: the file is corrupt or was modified")
     try:
         return _decode(json.loads(structure), arrays)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise CheckpointError(f"{path}: malformed structure ({exc})") from None

@@ -1,5 +1,6 @@
 """save/load: round trips, atomicity, and refusal of corrupt, tampered or pickled files."""
 
+import json
 import os
 import pickle
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.io import CheckpointError, atomic_write
+from chainrule.io import CheckpointError, atomic_write, serialize
 
 
 def _state():
@@ -128,3 +129,30 @@ def test_saved_files_get_the_permissions_of_an_ordinary_open(tmp_path):
         assert stat.S_IMODE((tmp_path / "private.npz").stat().st_mode) == 0o600
     finally:
         os.umask(previous)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [None, b'{"model": {}}', os.urandom(64), b""],  # None: an .npy array under an .npz name
+)
+def test_a_file_that_is_no_npz_archive_is_refused_by_name(tmp_path, content):
+    path = tmp_path / "state.npz"
+    if content is None:
+        with open(path, "wb") as handle:
+            np.save(handle, np.arange(4))
+    else:
+        path.write_bytes(content)
+    with pytest.raises(CheckpointError, match="not a complete .npz archive") as caught:
+        cr.load(path)
+    assert str(path) in str(caught.value) and "pickled" not in str(caught.value)
+
+
+@pytest.mark.parametrize("structure", ["[1, 2]", "[" * 100_000 + "]" * 100_000])
+def test_a_foreign_structure_with_a_valid_checksum_is_refused(tmp_path, structure):
+    # the checksum is recomputed as a foreign tool could: it proves integrity, not origin
+    path = tmp_path / "state.npz"
+    meta = {"format": serialize.FORMAT, "structure": structure}
+    meta["sha256"] = serialize._digest(structure.encode(), [])
+    np.savez(path, **{serialize.META_KEY: np.frombuffer(json.dumps(meta).encode(), np.uint8)})
+    with pytest.raises(CheckpointError, match="malformed structure"):
+        cr.load(path)
