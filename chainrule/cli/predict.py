@@ -67,7 +67,12 @@ def read_png(path: Path, n_inputs: int, invert: str = "auto") -> np.ndarray:
 
 
 def read_npy(path: Path, n_inputs: int) -> np.ndarray:
-    """Samples (N, n_inputs) from a .npy of one sample, a batch, or square images."""
+    """Samples (N, n_inputs) from a .npy of one sample, a batch, or square images.
+
+    Accepted shapes: (n_inputs,) and (N, n_inputs); for a square model input of side s also
+    (s, s) and (N, s, s). Anything else, even of the right size, is refused: (2, 32) or (64, 1)
+    for 64 inputs is no sample, and reshaping it would classify a scrambled image.
+    """
     try:
         array = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
@@ -76,13 +81,15 @@ def read_npy(path: Path, n_inputs: int) -> np.ndarray:
         raise UsageError(f"{path}: expected numbers, got an array of {array.dtype} {array.shape}")
     if array.dtype == np.uint8:
         array = array / 255.0
-    per_sample = array.shape[-1] if array.ndim <= 2 else array.shape[-1] * array.shape[-2]
-    if array.ndim == 2 and array.size == n_inputs:  # one square image
-        per_sample = n_inputs
-    if per_sample != n_inputs or array.ndim > 3:
+    side = math.isqrt(n_inputs)
+    samples = [(n_inputs,)] + ([(side, side)] if side * side == n_inputs else [])
+    if array.shape not in samples and array.shape[1:] not in samples:  # one sample, or a batch
+        accepted = f"({n_inputs},) or (N, {n_inputs})"
+        if len(samples) == 2:
+            accepted = f"({n_inputs},), (N, {n_inputs}), ({side}, {side}) or (N, {side}, {side})"
         raise UsageError(
             f"{path}: has shape {array.shape}; the model takes samples of {n_inputs} values "
-            f"(shape ({n_inputs},), (N, {n_inputs}) or square images)"
+            f"(shape {accepted})"
         )
     x = array.reshape(-1, n_inputs).astype(np.float32)
     if not np.isfinite(x).all():

@@ -8,6 +8,7 @@ checksum the dataset authors publish) matched, so a failed or tampered download 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import urllib.request
 from pathlib import Path
 
@@ -45,8 +46,10 @@ def download(name: str, folder: Path, timeout: float = 60.0) -> None:
         try:
             with urllib.request.urlopen(url, timeout=timeout) as response:
                 payload = response.read()
-        except OSError as exc:
-            raise DatasetError(f"{name}: cannot download {url} ({exc})") from None
+        # HTTPException is no OSError: IncompleteRead (a response cut short), a bad status line
+        except (OSError, http.client.HTTPException) as exc:
+            detail = str(exc) or type(exc).__name__
+            raise DatasetError(f"{name}: cannot download {url} ({detail})") from None
         if hashlib.md5(payload).hexdigest() != md5:
             raise DatasetError(f"{name}: {url} does not match its published MD5 {md5}; not saved")
         with atomic_write(target) as handle:

@@ -8,6 +8,7 @@ so a truncated or foreign file is refused with a message, never read as a wrong 
 from __future__ import annotations
 
 import gzip
+import math
 import zlib
 from pathlib import Path
 
@@ -54,12 +55,17 @@ def read_idx(path) -> np.ndarray:
         raise DatasetError(f"{path}: truncated IDX header ({len(data)} bytes)")
     shape = tuple(int(s) for s in np.frombuffer(data, ">u4", count=ndim, offset=4))
     dtype = DTYPES[code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: np.prod wraps past int64
     actual = len(data) - header
     if actual != expected:
         problem = "truncated" if actual < expected else "has trailing bytes"
         raise DatasetError(
             f"{path}: IDX data {problem}: shape {shape} needs {expected} bytes, found {actual}"
         )
-    array = np.frombuffer(data, dtype, offset=header).reshape(shape)
+    try:
+        array = np.frombuffer(data, dtype, offset=header).reshape(shape)
+    except ValueError:  # no data, but a shape such as (0, 2**32 - 1, 2**32 - 1)
+        raise DatasetError(
+            f"{path}: IDX header declares shape {shape}, too big for NumPy"
+        ) from None
     return array.astype(dtype.newbyteorder("="))

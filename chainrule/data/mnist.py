@@ -89,6 +89,8 @@ def _load_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.nda
             f"{images_path}: expected 28x28 uint8 images, got shape {images.shape} "
             f"of {images.dtype}"
         )
+    if len(images) == 0:  # nothing to train or test on; reshape(0, -1) would fail obscurely
+        raise DatasetError(f"{images_path}: contains no images")
     if labels.ndim != 1 or labels.dtype != np.uint8:
         raise DatasetError(f"{labels_path}: expected a 1-D uint8 label array, got {labels.shape}")
     if len(images) != len(labels):

@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,9 @@ from chainrule.io.atomic import atomic_write
 
 FORMAT = "chainrule-state/1"
 META_KEY = "__chainrule__"
+_SCALARS = {"none": type(None), "bool": bool, "int": int, "str": str}
+# the first bytes np.load takes for an .npz archive; it reads anything else as .npy or pickle
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 class CheckpointError(ValueError):
@@ -61,22 +65,56 @@ def _encode(obj, arrays: list) -> dict:
     raise TypeError(f"save: cannot store a {type(obj).__name__}")
 
 
-def _decode(node: dict, arrays: dict):
+def _decode(node, arrays: dict):
+    """The object ``node`` describes; raises ValueError for anything ``_encode`` never writes.
+
+    The SHA-256 proves integrity, not origin (anyone can recompute it), so every node is
+    checked rather than trusted: a wrong type would otherwise come back as a wrong value.
+    """
+    if not isinstance(node, dict) or len(node) != 1:
+        raise ValueError(f"expected a one-entry object, got {_describe(node)}")
     ((kind, value),) = node.items()
-    if kind == "tensor":
-        return Tensor(arrays[f"a{value}"])
-    if kind == "array":
-        return arrays[f"a{value}"]
+    if kind in ("tensor", "array"):
+        if type(value) is not int or f"a{value}" not in arrays:
+            raise ValueError(f"{kind} node refers to no stored array: {_describe(value)}")
+        return Tensor(arrays[f"a{value}"]) if kind == "tensor" else arrays[f"a{value}"]
     if kind == "dict":
-        return {(k if t == "str" else int(k)): _decode(v, arrays) for t, k, v in value}
+        if not isinstance(value, list):
+            raise ValueError(f"dict node holds {_describe(value)}, expected a list of entries")
+        result = {}
+        for entry in value:
+            if not isinstance(entry, list) or len(entry) != 3:
+                raise ValueError(f"dict entry {_describe(entry)} is not [key kind, key, value]")
+            key_kind, key, item = entry
+            if not (
+                (key_kind == "str" and type(key) is str) or (key_kind == "int" and type(key) is int)
+            ):
+                raise ValueError(f"dict key {key!r} of kind {key_kind!r}: keys are str or int")
+            if key in result:
+                raise ValueError(f"dict key {key!r} appears twice")
+            result[key] = _decode(item, arrays)
+        return result
     if kind in ("list", "tuple"):
+        if not isinstance(value, list):
+            raise ValueError(f"{kind} node holds {_describe(value)}, expected a list")
         items = [_decode(v, arrays) for v in value]
         return items if kind == "list" else tuple(items)
     if kind == "float":
-        return float(value)
-    if kind in ("none", "bool", "int", "str"):
+        # non-finite floats are stored as their repr, since JSON has no nan or inf
+        if value in ("nan", "inf", "-inf") or type(value) is float:
+            return float(value)
+        raise ValueError(f"float node holds {_describe(value)}")
+    if kind in _SCALARS:
+        if type(value) is not _SCALARS[kind]:
+            raise ValueError(f"{kind} node holds {_describe(value)}")
         return value
     raise ValueError(f"unknown node kind {kind!r}")
+
+
+def _describe(value) -> str:
+    """``value`` for an error message, cut short: a foreign file's value may be huge."""
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
 
 
 def _digest(structure: bytes, arrays) -> str:
@@ -103,7 +141,13 @@ def load(path):
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: no such file")
-    if not zipfile.is_zipfile(path):  # an .npy array, text, an empty or cut-off file
+    try:
+        with open(path, "rb") as handle:
+            magic = handle.read(4)
+    except OSError as exc:
+        raise CheckpointError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    # both checks: an .npy or text file can end in bytes that look like a zip directory
+    if magic not in _ZIP_MAGIC or not zipfile.is_zipfile(path):
         raise CheckpointError(
             f"{path}: corrupt or not a chainrule state file (not a complete .npz archive)"
         )
@@ -111,12 +155,36 @@ def load(path):
         with np.load(path, allow_pickle=False) as archive:
             if META_KEY not in archive.files:
                 raise CheckpointError(f"{path}: not a chainrule state file (no metadata entry)")
-            meta = json.loads(archive[META_KEY].tobytes().decode())
-            arrays = {name: archive[name] for name in archive.files if name != META_KEY}
+            entries = {name: archive[name] for name in archive.files}
     except CheckpointError:
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError) as exc:
+    except (
+        zipfile.BadZipFile,
+        ValueError,
+        OSError,
+        EOFError,
+        KeyError,
+        NotImplementedError,  # a compression method zipfile lacks
+        zlib.error,
+    ) as exc:
         raise CheckpointError(f"{path}: corrupt or not a chainrule state file ({exc})") from None
+    for name, entry in entries.items():
+        # np.load returns a member without an .npy header as raw bytes
+        if not isinstance(entry, np.ndarray):
+            raise CheckpointError(
+                f"{path}: corrupt or not a chainrule state file "
+                f"(entry {name!r} is not an .npy array)"
+            )
+    meta_bytes = entries.pop(META_KEY)
+    arrays = entries
+    try:
+        if meta_bytes.dtype != np.uint8 or meta_bytes.ndim != 1:
+            raise ValueError(f"a {meta_bytes.dtype} array of shape {meta_bytes.shape}")
+        meta = json.loads(meta_bytes.tobytes().decode())
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise CheckpointError(
+            f"{path}: not a chainrule state file (metadata entry is not JSON text: {exc})"
+        ) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         found = meta.get("format") if isinstance(meta, dict) else None
         raise CheckpointError(f"{path}: unknown format {found!r}, expected {FORMAT}")
@@ -128,5 +196,6 @@ def load(path):
         raise CheckpointError(f"{path}: SHA-256 check failed: the file is corrupt or was modified")
     try:
         return _decode(json.loads(structure), arrays)
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+    # _decode refuses what it does not know; TypeError: a tensor of strings, dates...
+    except (ValueError, TypeError, RecursionError) as exc:
         raise CheckpointError(f"{path}: malformed structure ({exc})") from None

@@ -108,3 +108,33 @@ def test_eval_with_a_dataset_of_another_input_size(run):
     result = _cli("eval", str(run), "--data", "fashion-mnist")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "64 inputs" in result.stderr and "784 features" in result.stderr
+
+
+@pytest.mark.parametrize("shape", [(), (2, 32), (64, 1), (1, 64, 1), (4, 4, 4), (2, 1, 8, 8)])
+def test_predict_npy_of_a_shape_that_is_no_sample_is_refused(tmp_path, shape):
+    """Right size, wrong meaning: (2, 32) or (64, 1) reshaped to 64 values is a scrambled
+    image, and a 0-d array is no sample at all."""
+    from chainrule.cli import UsageError
+    from chainrule.cli.predict import read_npy
+
+    path = tmp_path / "x.npy"
+    np.save(path, np.ones(shape, np.float32))
+    with pytest.raises(UsageError, match=r"has shape .*\(8, 8\) or \(N, 8, 8\)") as caught:
+        read_npy(path, 64)
+    assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("shape", [(64,), (8, 8), (1, 64), (3, 64), (3, 8, 8)])
+def test_predict_npy_reads_every_documented_shape(tmp_path, shape):
+    from chainrule.cli.predict import read_npy
+
+    values = np.arange(np.prod(shape), dtype=np.float32) / 1000
+    np.save(tmp_path / "x.npy", values.reshape(shape))
+    np.testing.assert_array_equal(read_npy(tmp_path / "x.npy", 64), values.reshape(-1, 64))
+
+
+def test_predict_npy_of_a_scalar_is_one_line(run, tmp_path, capsys):
+    np.save(tmp_path / "scalar.npy", np.float32(1))
+    assert main(["predict", str(run), str(tmp_path / "scalar.npy")]) == 2
+    err = capsys.readouterr().err
+    assert "scalar.npy: has shape ()" in err and len(err.strip().splitlines()) == 1

@@ -75,3 +75,46 @@ def test_train_download_option_fetches_then_trains(mirror, tmp_path, capsys):
     assert sorted(p.name for p in cache.iterdir()) == sorted(download.MD5["mnist"])
     assert main(["train", "--download", "--epochs", "1"]) == 2
     assert "only mnist and fashion-mnist" in capsys.readouterr().err
+
+
+@pytest.fixture
+def cut_off_server():
+    """A local HTTP server that promises 1000 bytes and sends 10, then closes the connection."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"0123456789")
+
+        def log_message(self, *args):  # keep the test output clean
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_a_truncated_response_is_a_dataset_error_and_nothing_is_saved(
+    mirror, cut_off_server, monkeypatch, tmp_path, capsys
+):
+    from chainrule.cli import main
+
+    cache, _ = mirror
+    monkeypatch.setitem(download.MIRRORS, "mnist", cut_off_server)
+    # http.client.IncompleteRead is an HTTPException, not an OSError
+    with pytest.raises(DatasetError, match="cannot download http://127.0.0.1.*IncompleteRead"):
+        load_mnist(download=True)
+    assert not list(cache.iterdir())  # no partial or temporary file
+    args = ["train", "--data", "mnist", "--model", "4", "--epochs", "1", "--quiet", "--download"]
+    assert main([*args, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot download" in err and "Traceback" not in err
+    assert not list(cache.iterdir())

@@ -79,3 +79,31 @@ def test_real_fashion_mnist():
     assert 0.0 == x_train.min() and x_train.max() == 1.0
     np.testing.assert_array_equal(np.bincount(y_train), [6000] * 10)
     np.testing.assert_array_equal(np.bincount(y_test), [1000] * 10)
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        # 2**22 * 2**21 * 2**21 = 2**64 bytes: np.prod in int64 wraps to 0, the empty data's size
+        ((4194304, 2097152, 2097152), "needs 18446744073709551616 bytes, found 0"),
+        ((0, 2**32 - 1, 2**32 - 1), "too big for NumPy"),  # 0 bytes, but no such array
+    ],
+)
+def test_a_header_whose_sizes_overflow_is_refused_by_name(tmp_path, shape, message):
+    path = tmp_path / "huge.idx"
+    path.write_bytes(struct.pack(">BBBB", 0, 0, 0x08, len(shape)) + struct.pack(">3I", *shape))
+    with pytest.raises(DatasetError, match=message) as info:
+        read_idx(path)
+    assert str(path) in str(info.value)
+
+
+def test_an_empty_image_file_is_refused_by_name(tmp_path):
+    for stem in ("train", "t10k"):
+        images = tmp_path / f"{stem}-images-idx3-ubyte"
+        images.write_bytes(_idx_bytes(np.zeros((0, 28, 28), np.uint8), 0x08))
+        (tmp_path / f"{stem}-labels-idx1-ubyte").write_bytes(
+            _idx_bytes(np.zeros(0, np.uint8), 0x08)
+        )
+    with pytest.raises(DatasetError, match="contains no images") as info:
+        load_fashion_mnist(tmp_path)
+    assert str(tmp_path / "train-images-idx3-ubyte") in str(info.value)

@@ -156,3 +156,92 @@ def test_a_foreign_structure_with_a_valid_checksum_is_refused(tmp_path, structur
     np.savez(path, **{serialize.META_KEY: np.frombuffer(json.dumps(meta).encode(), np.uint8)})
     with pytest.raises(CheckpointError, match="malformed structure"):
         cr.load(path)
+
+
+def _with_valid_checksum(path, structure, arrays=()):
+    """A state file with ``structure`` and a recomputed (so valid) SHA-256, as a foreign tool
+    could write it."""
+    meta = {"format": serialize.FORMAT, "structure": structure}
+    meta["sha256"] = serialize._digest(structure.encode(), list(arrays))
+    entries = {f"a{i}": a for i, a in enumerate(arrays)}
+    entries[serialize.META_KEY] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    np.savez(path, **entries)
+
+
+@pytest.mark.parametrize(
+    "structure",
+    [
+        '{"dict": [["str", 5, {"int": 1}]]}',  # a non-str key tagged str
+        '{"dict": [["int", 1.5, {"int": 1}]]}',  # would come back as key 1
+        '{"dict": [["int", 1, {"int": 1}], ["int", 1, {"int": 2}]]}',
+        '{"dict": {"abc": 1}}',
+        '{"dict": [["str", "x"]]}',
+        '{"int": "x"}',
+        '{"float": true}',
+        '{"bool": 1}',
+        '{"none": 0}',
+        '{"str": ["a"]}',
+        '{"list": "abc"}',
+        '{"tuple": {"x": 1}}',
+        '{"array": "0"}',
+        '{"tensor": 1}',
+        '{"int": 1, "str": "x"}',
+        '{"pickle": 1}',
+        '"text"',
+    ],
+)
+def test_a_structure_save_never_writes_is_refused_not_decoded(tmp_path, structure):
+    path = tmp_path / "state.npz"
+    _with_valid_checksum(path, structure, [np.zeros(2)])
+    with pytest.raises(CheckpointError, match="malformed structure") as caught:
+        cr.load(path)
+    assert str(path) in str(caught.value)
+
+
+def test_a_tensor_node_over_strings_is_refused_by_name(tmp_path):
+    path = tmp_path / "state.npz"
+    _with_valid_checksum(path, '{"tensor": 0}', [np.array(["a", "b"])])
+    with pytest.raises(CheckpointError, match="malformed structure") as caught:
+        cr.load(path)
+    assert str(path) in str(caught.value)
+
+
+def test_non_finite_floats_and_int_keys_still_round_trip(tmp_path):
+    state = {"nan": float("nan"), "inf": float("-inf"), 3: [1.5, True, None, ("x",)]}
+    cr.save(state, tmp_path / "state.npz")
+    got = cr.load(tmp_path / "state.npz")
+    assert np.isnan(got["nan"]) and got["inf"] == float("-inf")
+    assert got[3] == [1.5, True, None, ("x",)] and type(got[3][1]) is bool
+
+
+@pytest.mark.parametrize("start", [b"", b'{"model": 1}'])
+def test_a_file_ending_like_a_zip_directory_is_refused_by_name(tmp_path, start):
+    # an .npy array or text whose last 22 bytes look like an empty zip's directory passes
+    # zipfile.is_zipfile; np.load then returns an ndarray or tries to unpickle it
+    tail = b"PK\x05\x06" + bytes(18)
+    path = tmp_path / "state.npz"
+    if start:
+        path.write_bytes(start + tail)
+    else:
+        with open(path, "wb") as handle:
+            np.save(handle, np.frombuffer(tail, np.uint8))
+    with pytest.raises(CheckpointError, match="not a complete .npz archive") as caught:
+        cr.load(path)
+    assert str(path) in str(caught.value) and "pickled" not in str(caught.value)
+
+
+def test_zip_members_that_are_no_npy_arrays_are_refused_by_name(tmp_path):
+    import zipfile
+
+    raw = tmp_path / "raw.npz"
+    with zipfile.ZipFile(raw, "w") as archive:
+        archive.writestr("__chainrule__", b'{"format": "chainrule-state/1"}')
+    with pytest.raises(CheckpointError, match="not an .npy array") as caught:
+        cr.load(raw)
+    assert str(raw) in str(caught.value)
+    for name, meta in [("deep.npz", b"[" * 100_000), ("floats.npz", np.zeros(4))]:
+        entry = np.frombuffer(meta, np.uint8) if isinstance(meta, bytes) else meta
+        np.savez(tmp_path / name, __chainrule__=entry)
+        with pytest.raises(CheckpointError, match="metadata entry is not JSON") as caught:
+            cr.load(tmp_path / name)
+        assert name in str(caught.value)
