@@ -34,7 +34,8 @@ EXAMPLES = """examples:
   chainrule train --classic --data mnist           # Network([784, 30, 10]), eta 3.0
   chainrule train --resume runs/digits-20261124-101500 --epochs 40
 
-exit status: 0 trained, 1 the loss became NaN/inf, 2 bad input, 130 interrupted (Ctrl-C)
+exit status: 0 trained (or --resume of a run early stopping had ended: nothing to do),
+  1 the loss became NaN/inf, 2 bad input, 130 interrupted (Ctrl-C)
 """
 # Settings a resumed run takes from its config.json rather than the command line.
 RESUME_FIXED = ("data", "model", "activation", "init", "loss", "optimizer", "lr", "momentum")
@@ -147,7 +148,7 @@ def register(subparsers) -> None:
         "--resume",
         metavar="RUN",
         help="continue the run in this folder from its last.npz, with its config.json "
-        "(only --epochs may change)",
+        "(only --epochs may change; a run early stopping ended is finished)",
     )
     add_download_option(p)
     p.add_argument("--quiet", action="store_true", help="print only the final result")
@@ -244,13 +245,15 @@ def _resumed_run(args):
     except (ValueError, UnicodeDecodeError) as exc:
         raise CheckpointError(f"{config_path}: not valid JSON ({exc})") from None
     if not isinstance(saved, dict):
-        raise CheckpointError(
-            f"{config_path}: expected an object of settings, got a JSON {type(saved).__name__}"
-        )
+        kind = "null" if saved is None else type(saved).__name__
+        raise CheckpointError(f"{config_path}: expected an object of settings, got a JSON {kind}")
     if saved.pop("classic", False):
         raise UsageError(f"--resume: {folder} is a --classic run, which cannot be resumed")
     prefetch(args.download, str(saved.get("data")))
-    if args.epochs is not None and args.epochs != saved.get("epochs"):
+    if args.epochs is not None and args.epochs < 1:  # the command line's, not config.json's
+        raise UsageError(f"--epochs must be at least 1, got {args.epochs}")
+    more_epochs = args.epochs is not None and args.epochs != saved.get("epochs")
+    if more_epochs:
         if saved.get("schedule") == "cosine":
             raise UsageError(
                 "--resume: a cosine schedule is laid out over its run's --epochs, which "
@@ -260,7 +263,11 @@ def _resumed_run(args):
     run = Run(TrainConfig.from_dict(saved, config_path), folder, args.quiet)
     if (folder / "last.npz").is_file():
         run.restore(folder / "last.npz")
-        if run.epoch > run.config.epochs:  # before anything is written: config.json stays
+        # checked before anything is written: config.json stays as it was
+        if run.stopped_early:
+            _say_finished(run, more_epochs)
+            return None
+        if run.epoch > run.config.epochs:
             raise UsageError(
                 f"--resume: {folder} has already finished {run.epoch} epochs; ask for more "
                 f"with --epochs, or omit it"
@@ -274,6 +281,28 @@ def _resumed_run(args):
     return run
 
 
+def _say_finished(run, more_epochs: bool) -> None:
+    """A resumed run that early stopping ended: an uninterrupted run would have trained no
+    further, so neither does this one. Asking for other --epochs is an error (exit 2); else
+    say that it has finished (exit 0, nothing written)."""
+    ended = (
+        f"early stopping ended {run.folder} after epoch {run.epoch} (no lower validation loss "
+        f"for --patience {run.config.patience} epochs)"
+    )
+    if more_epochs:
+        raise UsageError(
+            f"--resume: {ended}, so --epochs cannot extend it; start a new run, e.g. with a "
+            "larger --patience"
+        )
+    tested = run.folder / "test.json"
+    results = (
+        f"its test results are in {tested}"
+        if tested.is_file()
+        else f"test it with: chainrule eval {run.folder}"
+    )
+    print(f"nothing to resume: the run has already finished: {ended}; {results}")
+
+
 def run_train(args) -> int:
     try:
         with user_errors(), blas_threads():
@@ -283,6 +312,8 @@ def run_train(args) -> int:
 
             if args.resume:
                 run = _resumed_run(args)
+                if run is None:  # already finished
+                    return 0
             else:
                 config = _config_from(args)
                 prefetch(args.download, config.data)

@@ -3,8 +3,9 @@
 The run folder holds ``config.json`` (enough to rerun), ``history.csv``/``.json``,
 ``curves.png``, and the checkpoints ``last.npz`` (every epoch) and ``best.npz`` (highest
 validation accuracy). A checkpoint holds the config, the model, the optimiser state, the epoch,
-the shuffle and global generators' states, the history and the early-stopping state, so
-``restore`` continues exactly where the run left off.
+the shuffle and global generators' states, the history, the early-stopping state and whether
+early stopping ended the run, so ``restore`` continues exactly where the run left off (and a
+run that early stopping ended stays ended).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 SCHEDULES = ("constant", "cosine")
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "adagrad": 0.05, "rmsprop": 1e-3, "adam": 1e-3}
 EVAL_BATCH = 1024
+# The one setting a resumed run may change (``chainrule train --resume RUN --epochs N``).
+RESUMABLE = ("epochs",)
 
 
 @dataclasses.dataclass
@@ -100,11 +103,8 @@ class TrainConfig:
             raise ValueError(f"--lr must be positive and finite, got {self.lr}")
         if not math.isfinite(self.weight_decay) or self.weight_decay < 0:
             raise ValueError(f"--weight-decay must be >= 0 and finite, got {self.weight_decay}")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(
-                f"--weight-decay must be >= 0 and --momentum in [0, 1), got "
-                f"{self.weight_decay} and {self.momentum}"
-            )
+        if not 0 <= self.momentum < 1:  # also refuses nan
+            raise ValueError(f"--momentum must be in [0, 1), got {self.momentum}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"--patience must be at least 1, got {self.patience}")
         if not 0 < self.val_fraction < 1:
@@ -131,6 +131,11 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, values: dict, source) -> TrainConfig:
         """The config saved in ``source`` (a config.json or checkpoint), validated."""
+        if not isinstance(values, dict):
+            raise CheckpointError(
+                f"{source}: invalid training configuration (expected an object of settings, "
+                f"got {type(values).__name__} {values!r:.40})"
+            )
         try:
             config = cls(**values)
             config.validate()
@@ -294,6 +299,8 @@ class CheckpointWriter(Callback):
         run = self.run
         with interrupts_deferred():
             run.epoch = epoch
+            # EarlyStopping runs before this writer, so it has already had its say on `epoch`
+            run.stopped_early = _early_stop_fired(run.early_stopping)
             if "val_acc" in metrics and _score(metrics) > tuple(run.best_score):
                 run.best_score = _score(metrics)
                 run.save_checkpoint(run.folder / "best.npz")
@@ -332,6 +339,7 @@ class Run:
         self.history: list[dict] = []
         self.epoch = 0
         self.best_score = (-np.inf, -np.inf)
+        self.stopped_early = False  # early stopping ended the run after ``self.epoch``
         self.elapsed = 0.0
         self.batches_done = 0  # optimiser steps taken in the epoch under way
 
@@ -350,14 +358,22 @@ class Run:
                 "history": self.history,
                 "best_score": list(self.best_score),
                 "early_stopping": self.early_stopping.state_dict() if self.early_stopping else None,
+                "stopped_early": self.stopped_early,
                 "scheduler": self.scheduler.state_dict() if self.scheduler else None,
             },
             path,
         )
 
     def restore(self, path: Path) -> None:
-        """Continue from a checkpoint written by ``save_checkpoint`` at the end of an epoch."""
+        """Continue from a checkpoint written by ``save_checkpoint`` at the end of an epoch.
+
+        The checkpoint must come from a run with this run's settings (only ``epochs`` may
+        differ): its optimiser state would otherwise carry on another optimiser's run.
+        """
         state = cr.load(path)
+        if not isinstance(state, dict):
+            raise CheckpointError(f"{path}: not a training checkpoint (a {type(state).__name__})")
+        self._check_same_settings(state.get("config"), path)
         try:
             load_weights(self.model, state, path)
             self.optimizer.load_state_dict(state["optimizer"])
@@ -370,8 +386,31 @@ class Run:
                 self.early_stopping.load_state_dict(state["early_stopping"])
             if self.scheduler and state["scheduler"]:
                 self.scheduler.load_state_dict(state["scheduler"])
-        except (KeyError, TypeError, ValueError) as exc:
+            # checkpoints from before the flag: early stopping had fired if it had run out of
+            # patience (it stops the run at the epoch its bad epochs reach the patience)
+            stopped = state.get("stopped_early", _early_stop_fired(self.early_stopping))
+            if not isinstance(stopped, bool):
+                raise TypeError(f"stopped_early must be a bool, got {stopped!r}")
+            self.stopped_early = stopped
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CheckpointError(f"{path}: cannot resume from this checkpoint ({exc})") from None
+
+    def _check_same_settings(self, saved, path: Path) -> None:
+        """CheckpointError naming every setting (but ``epochs``) in which ``saved``, the
+        checkpoint's own config, differs from this run's."""
+        if not isinstance(saved, dict):
+            raise CheckpointError(f"{path}: the checkpoint holds no training configuration")
+        ours = dataclasses.asdict(self.config)
+        differing = [
+            f"{name} {saved[name]!r} in the checkpoint, {value!r} in the configuration"
+            for name, value in ours.items()
+            if name not in RESUMABLE and name in saved and saved[name] != value
+        ]
+        if differing:
+            raise CheckpointError(
+                f"{path}: the checkpoint was written with other settings than this run: "
+                f"{'; '.join(differing)}. Resume with the settings it was trained with"
+            )
 
     # ---- running ----------------------------------------------------------------------------
     def write_config(self) -> None:
@@ -387,7 +426,10 @@ class Run:
 
     def train(self, callbacks=()) -> list[dict]:
         """Train from ``self.epoch`` to the configured number of epochs (extra ``callbacks``
-        run before the checkpoint writer)."""
+        run before the checkpoint writer). A run that early stopping ended (``stopped_early``,
+        also after ``restore``) trains no further: an uninterrupted run would not have."""
+        if self.stopped_early:
+            return self.history
         make_folder(self.folder)
         chain: list[Callback] = [_BatchCounter(self)]
         if not self.quiet:
@@ -449,11 +491,44 @@ def describe_model(model: nn.Sequential, config: TrainConfig) -> str:
     return f"{'-'.join(map(str, sizes))} {config.activation}, {n_params:,} parameters"
 
 
+def _early_stop_fired(stopper: EarlyStopping | None) -> bool:
+    """Whether ``stopper`` has run out of patience (and so stopped, or will stop, the run)."""
+    return stopper is not None and stopper.bad_epochs >= stopper.patience
+
+
+def checked_weights(state, path) -> dict:
+    """``state['model']``, a dict of parameter names to finite real floating-point arrays.
+
+    A state file's structure is verified but not trusted: a crafted or foreign one may hold
+    an int, int keys, strings or complex numbers there, which would fail deep in NumPy.
+    """
+    weights = state.get("model") if isinstance(state, dict) else None
+    if not isinstance(weights, dict):
+        found = type(weights).__name__ if isinstance(state, dict) else "nothing"
+        raise CheckpointError(f"{path}: 'model' must be a dict of named weights, got {found}")
+    for name, value in weights.items():
+        if not isinstance(name, str):
+            raise CheckpointError(f"{path}: weight names must be str, got {name!r}")
+        array = value.data if isinstance(value, cr.Tensor) else value
+        if not isinstance(array, np.ndarray):
+            raise CheckpointError(
+                f"{path}: weight {name!r} is a {type(value).__name__}, not an array"
+            )
+        if not np.issubdtype(array.dtype, np.floating):
+            raise CheckpointError(
+                f"{path}: weight {name!r} has dtype {array.dtype}, expected real floating point"
+            )
+        if not np.isfinite(array).all():  # a NaN model predicts class 0 for everything
+            raise CheckpointError(f"{path}: weight {name!r} holds NaN or infinite values")
+    return weights
+
+
 def load_weights(model: nn.Module, state: dict, path) -> None:
     """``model.load_state_dict(state['model'])`` with a one-line error naming the file."""
+    weights = checked_weights(state, path)
     try:
-        model.load_state_dict(state["model"])
-    except (KeyError, ValueError) as exc:
+        model.load_state_dict(weights)
+    except (KeyError, ValueError, TypeError) as exc:
         message = exc.args[0] if exc.args else exc
         raise CheckpointError(f"{path}: the weights do not fit the model ({message})") from None
 
@@ -482,9 +557,13 @@ def load_trained(path) -> tuple[nn.Sequential, TrainConfig, Path]:
     if not isinstance(state, dict) or "model" not in state or "config" not in state:
         raise CheckpointError(f"{checkpoint}: not a training checkpoint (no model and config)")
     config = TrainConfig.from_dict(state["config"], checkpoint)
-    weights = [v for k, v in state["model"].items() if k.endswith("weight") and v.ndim == 2]
+    named = checked_weights(state, checkpoint).items()
+    weights = [v for k, v in named if k.endswith("weight") and v.ndim == 2]
     if not weights:
         raise CheckpointError(f"{checkpoint}: the checkpoint holds no layer weights")
+    if any(0 in w.shape for w in weights):
+        shapes = [tuple(w.shape) for w in weights]
+        raise CheckpointError(f"{checkpoint}: empty layer weights, of shapes {shapes}")
     model = build_model(config, weights[0].shape[0], weights[-1].shape[1])
     load_weights(model, state, checkpoint)
     model.eval()

@@ -118,6 +118,9 @@ def test_classic_recipe_saves_a_checkpoint_eval_agrees_with(tmp_path, capsys):
         (["train", "--seed", "-1"], "--seed must be >= 0, got -1"),
         (["train", "--lr", "nan"], "--lr must be positive and finite, got nan"),
         (["train", "--weight-decay", "inf"], "--weight-decay must be >= 0 and finite, got inf"),
+        (["train", "--lr", "inf"], "--lr must be positive and finite, got inf"),
+        (["train", "--weight-decay", "nan"], "--weight-decay must be >= 0 and finite, got nan"),
+        (["train", "--momentum", "nan"], "--momentum must be in [0, 1), got nan"),
         (["graph", "--seed", "-1", "--out", "/nonexistent/g.dot"], "--seed must be >= 0, got -1"),
     ],
 )
@@ -136,7 +139,11 @@ def test_bad_train_options_give_one_line_and_exit_2(args, message):
         ({"model": [1.5]}, "model must be list[int], got [1.5]"),
         ({"seed": -1}, "--seed must be >= 0, got -1"),
         ({"data": 5}, "data must be str, got 5"),
+        ({"epochs": 2.5}, "epochs must be int, got 2.5"),
+        ({"seed": 1.5}, "seed must be int, got 1.5"),
+        ({"lr": "nan"}, "lr must be float | None, got 'nan'"),
         ([1, 2], "expected an object of settings, got a JSON list"),
+        (None, "expected an object of settings, got a JSON null"),
     ],
 )
 def test_resume_with_a_hand_edited_config_is_one_line_and_exit_2(tmp_path, edit, message):
@@ -160,6 +167,42 @@ def test_resume_with_fewer_epochs_than_finished_is_refused_and_changes_nothing(t
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"has already finished {finished} epochs" in result.stderr
     assert (run / "config.json").read_text() == before
+    result = _cli("train", "--resume", str(run), "--epochs", "0")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    # the bad value is the command line's, not the run's config.json
+    assert "--epochs must be at least 1, got 0" in result.stderr
+    assert "config.json" not in result.stderr
+    assert (run / "config.json").read_text() == before
+
+
+def test_resume_of_a_run_early_stopping_ended_trains_no_further(tmp_path, capsys):
+    run = tmp_path / "es"
+    args = ["--model", "16", "--lr", "0.05", "--batch-size", "128", "--epochs", "60"]
+    assert main(["train", *args, "--patience", "1", "--out", str(run), "--quiet"]) == 0
+    stopped = cr.load(run / "last.npz")["epoch"]
+    assert stopped < 60  # the premise: early stopping ended it
+    files = {p.name: p.read_bytes() for p in run.iterdir()}
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "the run has already finished" in out
+    assert f"early stopping ended {run} after epoch {stopped}" in out
+    result = _cli("train", "--resume", str(run), "--epochs", "80")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"early stopping ended {run} after epoch {stopped}" in result.stderr
+    assert "--epochs cannot extend it" in result.stderr
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == files  # nothing trained or written
+
+
+def test_resume_refuses_a_config_json_that_differs_from_the_checkpoint(tmp_path):
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--out", str(run), "--quiet"]) == 0
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "optimizer": "sgd"}))
+    result = _cli("train", "--resume", str(run))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "last.npz" in result.stderr
+    assert "optimizer 'adam' in the checkpoint, 'sgd' in the configuration" in result.stderr
 
 
 def test_resume_with_weights_that_do_not_fit(tmp_path):
@@ -167,6 +210,12 @@ def test_resume_with_weights_that_do_not_fit(tmp_path):
     assert main(["train", *TINY, "--out", str(small), "--quiet"]) == 0
     assert main(["train", "--model", "8", "--epochs", "1", "--out", str(other), "--quiet"]) == 0
     (small / "last.npz").write_bytes((other / "last.npz").read_bytes())
+    result = _cli("train", "--resume", str(small))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "model [8] in the checkpoint, [16] in the configuration" in result.stderr
+    # the same weights under the run's own settings: they are refused for their shapes
+    state = cr.load(other / "last.npz")
+    cr.save({**state, "config": cr.load(small / "best.npz")["config"]}, small / "last.npz")
     result = _cli("train", "--resume", str(small))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "do not fit" in result.stderr and "last.npz" in result.stderr

@@ -11,6 +11,7 @@ import chainrule.nn as nn
 import chainrule.nn.functional as F
 from chainrule import optim
 from chainrule.data import DataLoader, load_digits
+from chainrule.io import CheckpointError
 from chainrule.train import (
     Callback,
     EarlyStopping,
@@ -306,3 +307,133 @@ def test_mse_option_is_the_half_squared_error_of_sigmoid_outputs():
     a = 1 / (1 + np.exp(-logits))
     expected = np.mean(0.5 * (a - np.eye(4)[labels]) ** 2)
     assert loss.item() == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"seed": -1}, ValueError, "--seed must be >= 0, got -1"),
+        ({"seed": 1.5}, TypeError, "seed must be int, got 1.5"),
+        ({"seed": True}, TypeError, "seed must be int, got True"),
+        ({"lr": float("nan")}, ValueError, "--lr must be positive and finite, got nan"),
+        ({"lr": float("inf")}, ValueError, "--lr must be positive and finite, got inf"),
+        ({"weight_decay": float("nan")}, ValueError, "--weight-decay must be >= 0 and finite"),
+        ({"weight_decay": float("inf")}, ValueError, "--weight-decay must be >= 0 and finite"),
+        ({"momentum": float("nan")}, ValueError, "--momentum must be in [0, 1), got nan"),
+        ({"epochs": 2.5}, TypeError, "epochs must be int, got 2.5"),
+        ({"model": [16, 1.5]}, TypeError, "model must be list[int], got [16, 1.5]"),
+        ({"data": 5}, TypeError, "data must be str, got 5"),
+    ],
+)
+def test_validate_names_the_bad_option(options, error, message):
+    with pytest.raises(error) as caught:
+        TrainConfig(**options).validate()
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_config_from_a_non_object_is_a_checkpoint_error():
+    with pytest.raises(CheckpointError, match=r"src: .*expected an object of settings, got int"):
+        TrainConfig.from_dict(5, "src")
+
+
+@pytest.fixture(scope="module")
+def tiny_checkpoint(tmp_path_factory):
+    """A trained run's best.npz, loaded, to craft broken copies of."""
+    folder = tmp_path_factory.mktemp("tiny")
+    Run(TrainConfig(model=[8], epochs=1, batch_size=256), folder, quiet=True).train()
+    return cr.load(folder / "best.npz")
+
+
+def _with_model(state, **changes):
+    return {**state, "model": {**state["model"], **changes}}
+
+
+@pytest.mark.parametrize(
+    ("craft", "message"),
+    [
+        (lambda s: {**s, "model": 5}, "'model' must be a dict of named weights, got int"),
+        (lambda s: {**s, "model": {**s["model"], 3: s["model"]["0.weight"]}}, "got 3"),
+        (lambda s: _with_model(s, **{"0.weight": "abc"}), "'0.weight' is a str, not an array"),
+        (
+            lambda s: _with_model(
+                s, **{"0.weight": s["model"]["0.weight"].data.astype(np.complex64)}
+            ),
+            "'0.weight' has dtype complex64, expected real floating point",
+        ),
+        (
+            lambda s: _with_model(s, **{"0.weight": s["model"]["0.weight"].data.astype(np.int64)}),
+            "'0.weight' has dtype int64",
+        ),
+        (
+            lambda s: _with_model(s, **{"2.bias": s["model"]["2.bias"].data * np.nan}),
+            "'2.bias' holds NaN or infinite values",
+        ),
+        (lambda s: {**s, "config": {**s["config"], "model": [1.5, 2]}}, "model must be list[int]"),
+        (lambda s: {**s, "config": [1]}, "expected an object of settings, got list"),
+    ],
+    ids=["model-int", "key-int", "weight-str", "complex", "int64", "nan", "config-model", "list"],
+)
+def test_load_trained_refuses_a_wrong_structure_by_name(tmp_path, tiny_checkpoint, craft, message):
+    from chainrule.train.run import load_trained
+
+    path = tmp_path / "crafted.npz"
+    cr.save(craft(tiny_checkpoint), path)
+    with pytest.raises(CheckpointError) as caught:
+        load_trained(path)
+    assert str(caught.value).startswith(f"{path}: ") and message in str(caught.value)
+
+
+def test_load_trained_still_loads_the_untouched_checkpoint(tmp_path, tiny_checkpoint):
+    from chainrule.train.run import load_trained
+
+    cr.save(tiny_checkpoint, tmp_path / "best.npz")
+    model, config, path = load_trained(tmp_path)
+    assert path == tmp_path / "best.npz" and config.model == [8]
+    assert model(cr.tensor(np.zeros((2, 64), np.float32))).shape == (2, 10)
+
+
+EARLY = dict(model=[16], lr=0.05, batch_size=128, epochs=60, patience=1)
+
+
+def test_a_run_early_stopping_ended_stays_ended_when_resumed(tmp_path):
+    """The README's promise: a resumed run ends with the weights of an uninterrupted one,
+    and an uninterrupted run that stopped early trains no further."""
+    run = Run(TrainConfig(**EARLY), tmp_path, quiet=True)
+    run.train()
+    assert run.stopped_early and run.epoch < EARLY["epochs"]  # the premise of the test
+    saved = cr.load(tmp_path / "last.npz")
+    assert saved["stopped_early"] is True and saved["epoch"] == run.epoch
+    # an old checkpoint, without the flag: the early-stopping state says it all the same
+    del saved["stopped_early"]
+    cr.save(saved, tmp_path / "old.npz")
+    for name in ("last.npz", "old.npz"):
+        resumed = Run(TrainConfig(**{**EARLY, "epochs": 80}), tmp_path, quiet=True)
+        resumed.restore(tmp_path / name)
+        assert resumed.stopped_early and resumed.epoch == run.epoch
+        assert resumed.train() == run.history
+        for a, b in zip(_weights(run), _weights(resumed), strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert cr.load(tmp_path / "last.npz")["epoch"] == run.epoch  # nothing was rewritten
+
+
+def test_a_stop_by_another_callback_is_not_an_early_stop(tmp_path):
+    class StopAfterOne(Callback):
+        def on_epoch_end(self, trainer, epoch, metrics):
+            trainer.stop = True
+
+    run = Run(TrainConfig(**{**SMALL, "patience": 3}), tmp_path, quiet=True)
+    run.train([StopAfterOne()])
+    assert run.epoch == 1 and not run.stopped_early
+    assert cr.load(tmp_path / "last.npz")["stopped_early"] is False
+
+
+def test_restore_refuses_a_checkpoint_with_other_settings(tmp_path):
+    Run(TrainConfig(**{**SMALL, "epochs": 1}), tmp_path, quiet=True).train()
+    other = Run(TrainConfig(**{**SMALL, "optimizer": "sgd", "lr": 0.5}), tmp_path, quiet=True)
+    with pytest.raises(CheckpointError) as caught:
+        other.restore(tmp_path / "last.npz")
+    message = str(caught.value)
+    assert "optimizer 'adam' in the checkpoint, 'sgd' in the configuration" in message
+    assert "lr None in the checkpoint, 0.5 in the configuration" in message
+    assert "epochs" not in message  # the one setting a resumed run may change
