@@ -523,9 +523,11 @@ def checked_weights(state, path) -> dict:
     return weights
 
 
-def load_weights(model: nn.Module, state: dict, path) -> None:
-    """``model.load_state_dict(state['model'])`` with a one-line error naming the file."""
-    weights = checked_weights(state, path)
+def load_weights(model: nn.Module, state: dict, path, weights: dict | None = None) -> None:
+    """``model.load_state_dict(state['model'])`` with a one-line error naming the file;
+    ``weights``: ``checked_weights(state, path)`` when the caller has it already."""
+    if weights is None:
+        weights = checked_weights(state, path)
     try:
         model.load_state_dict(weights)
     except (KeyError, ValueError, TypeError) as exc:
@@ -557,14 +559,14 @@ def load_trained(path) -> tuple[nn.Sequential, TrainConfig, Path]:
     if not isinstance(state, dict) or "model" not in state or "config" not in state:
         raise CheckpointError(f"{checkpoint}: not a training checkpoint (no model and config)")
     config = TrainConfig.from_dict(state["config"], checkpoint)
-    named = checked_weights(state, checkpoint).items()
-    weights = [v for k, v in named if k.endswith("weight") and v.ndim == 2]
+    named = checked_weights(state, checkpoint)
+    weights = [v for k, v in named.items() if k.endswith("weight") and v.ndim == 2]
     if not weights:
         raise CheckpointError(f"{checkpoint}: the checkpoint holds no layer weights")
     if any(0 in w.shape for w in weights):
         shapes = [tuple(w.shape) for w in weights]
         raise CheckpointError(f"{checkpoint}: empty layer weights, of shapes {shapes}")
     model = build_model(config, weights[0].shape[0], weights[-1].shape[1])
-    load_weights(model, state, checkpoint)
+    load_weights(model, state, checkpoint, named)
     model.eval()
     return model, config, checkpoint
