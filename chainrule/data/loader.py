@@ -31,7 +31,11 @@ class DataLoader:
             y = y.astype(np.int64, copy=False)  # class labels, as cross_entropy expects
         if len(X) != len(y):
             raise ValueError(f"DataLoader: X has {len(X)} samples but y has {len(y)}")
-        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        if (
+            not isinstance(batch_size, (int, np.integer))
+            or isinstance(batch_size, bool)
+            or batch_size < 1
+        ):
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size}")
         self.X, self.y = X, y
         self.batch_size = int(batch_size)

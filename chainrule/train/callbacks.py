@@ -63,6 +63,8 @@ class EarlyStopping(Callback):
         self.bad_epochs = 0
 
     def on_epoch_end(self, trainer, epoch: int, metrics: dict) -> None:
+        if "val_loss" not in metrics:
+            raise ValueError("EarlyStopping: needs a validation loss; give fit a val_loader")
         if metrics["val_loss"] < self.best - self.min_delta:
             self.best, self.bad_epochs = metrics["val_loss"], 0
         else:

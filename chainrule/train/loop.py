@@ -32,19 +32,29 @@ class Callback:
     def on_epoch_end(self, trainer, epoch: int, metrics: dict) -> None: ...
 
 
+def _labels(y) -> np.ndarray:
+    """The class labels of a batch's targets: the labels themselves, or the most probable
+    class of probability targets (N, C), which ``cross_entropy`` also accepts."""
+    return y.data.argmax(axis=1) if y.data.ndim == 2 else y.data
+
+
 def evaluate(model, loader, loss_fn=None, num_classes: int | None = None) -> dict:
     """Mean loss (if ``loss_fn``), accuracy and confusion matrix of ``model`` over ``loader``."""
     was_training = model.training
     model.eval()
     total_loss, predictions, labels = 0.0, [], []
-    with cr.no_grad():
-        for x, y in loader:
-            output = model(x)
-            if loss_fn is not None:
-                total_loss += float(loss_fn(output, y).item()) * len(y)
-            predictions.append(output.data.argmax(axis=1))
-            labels.append(y.data)
-    model.train(was_training)
+    try:  # the model's mode is restored even when the model or the loss raises
+        with cr.no_grad():
+            for x, y in loader:
+                output = model(x)
+                if loss_fn is not None:
+                    total_loss += float(loss_fn(output, y).item()) * len(y)
+                predictions.append(output.data.argmax(axis=1))
+                labels.append(_labels(y))
+    finally:
+        model.train(was_training)
+    if not labels:
+        raise ValueError("evaluate: the loader gave no batches (an empty dataset?)")
     predicted, truth = np.concatenate(predictions), np.concatenate(labels)
     classes = num_classes or int(max(predicted.max(), truth.max()) + 1)
     return {
@@ -96,11 +106,16 @@ def fit(
             loss.backward()
             optimizer.step()
             loss_sum += value * len(y)
-            correct += int((output.data.argmax(axis=1) == y.data).sum())
+            correct += int((output.data.argmax(axis=1) == _labels(y)).sum())
             seen += len(y)
             for cb in callbacks:
                 cb.on_batch_end(trainer, batch, value)
         elapsed = time.perf_counter() - started
+        if seen == 0:
+            raise ValueError(
+                f"fit: the training loader gave no batches in epoch {epoch} (an empty dataset, "
+                "or drop_last with fewer samples than batch_size)"
+            )
         metrics = {"epoch": epoch, "train_loss": loss_sum / seen, "train_acc": correct / seen}
         if val_loader is not None:
             val = evaluate(model, val_loader, loss_fn)

@@ -9,12 +9,18 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
     """``C[i, j]`` = number of samples of true class i predicted as class j."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.size and not np.issubdtype(labels.dtype, np.integer):
+            raise TypeError(
+                f"confusion_matrix: {name} must hold integer class labels, got {labels.dtype}"
+            )
         if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
             raise ValueError(
                 f"confusion_matrix: {name} has labels outside 0..{num_classes - 1} "
                 f"(min {labels.min()}, max {labels.max()})"
             )
-    counts = np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
+    # int64 first: uint8 labels times num_classes would wrap around
+    index = y_true.astype(np.int64) * num_classes + y_pred
+    counts = np.bincount(index, minlength=num_classes * num_classes)
     return counts.reshape(num_classes, num_classes)
 
 
