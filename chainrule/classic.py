@@ -126,7 +126,7 @@ class Network:
 
     def evaluate(self, test_data) -> int:
         """The number of test inputs whose largest output is the right class."""
-        x, y = self._as_arrays(test_data)
+        x, y = self._as_arrays(test_data, "evaluate")
         predicted = self.feedforward(x).argmax(axis=1)
         return int((predicted == y.argmax(axis=1)).sum())
 
@@ -144,7 +144,12 @@ class Network:
         Data is ``(X, Y)`` with X (N, n_in) and Y one-hot (N, n_out) or integer labels (N,),
         or the classic list of ``(x, y)`` pairs. Returns the per-epoch test scores (if any).
         """
-        x, y = self._as_arrays(training_data)
+        x, y = self._as_arrays(training_data, "SGD")
+        if int(mini_batch_size) != mini_batch_size or mini_batch_size < 1:
+            raise ValueError(
+                f"Network.SGD: mini_batch_size must be a positive integer, got {mini_batch_size!r}"
+            )
+        self._check_eta("SGD", eta)
         n = len(x)
         scores = []
         for epoch in range(epochs):
@@ -154,7 +159,7 @@ class Network:
                 self.update_mini_batch(x[batch], y[batch], eta)
             if test_data is not None:
                 scores.append(self.evaluate(test_data))
-                n_test = len(self._as_arrays(test_data)[0])
+                n_test = len(self._as_arrays(test_data, "SGD")[0])
                 message = f"Epoch {epoch}: {scores[-1]} / {n_test}"
             else:
                 message = f"Epoch {epoch} complete"
@@ -166,12 +171,18 @@ class Network:
         """One gradient step on the quadratic cost of the mini-batch ``(x, y)``."""
         x = np.asarray(x, self.dtype)  # the input needs no gradient: a plain array will do
         y = np.asarray(y, self.dtype)
-        output = self._forward(x)
-        if y.shape != output.data.shape:
-            raise ValueError(
-                f"Network{self.sizes}: expected targets of shape {output.data.shape} for inputs "
-                f"{x.shape}, got {y.shape}"
+        self._check_eta("update_mini_batch", eta)
+        if x.ndim != 2 or len(x) == 0 or x.shape[1] != self.sizes[0]:
+            raise ShapeError(
+                f"Network{self.sizes}.update_mini_batch: expected x of shape (m, {self.sizes[0]}) "
+                f"with m >= 1, got {x.shape}"
             )
+        if y.shape != (len(x), self.sizes[-1]):
+            raise ShapeError(
+                f"Network{self.sizes}.update_mini_batch: expected targets of shape "
+                f"{(len(x), self.sizes[-1])} for inputs {x.shape}, got {y.shape}"
+            )
+        output = self._forward(x)
         # The cost C = 1/(2m) sum_x ||a_L(x) - y(x)||^2 has dC/da_L = (a_L - y) / m, the classic
         # code's cost_derivative. Backpropagating eta * dC/da_L from the output (a vector-
         # Jacobian product) gives each gradient as the whole step eta * dC/dw, with no cost node.
@@ -183,9 +194,16 @@ class Network:
         for p in (*self.weights, *self.biases):
             p.data -= gradients[p]  # w -> w - eta * dC/dw, in place
 
-    def _as_arrays(self, data) -> tuple[np.ndarray, np.ndarray]:
+    @staticmethod
+    def _check_eta(where: str, eta) -> None:
+        if not eta > 0:  # also refuses NaN; eta <= 0 would not descend
+            raise ValueError(f"Network.{where}: eta must be a positive number, got {eta!r}")
+
+    def _as_arrays(self, data, where: str) -> tuple[np.ndarray, np.ndarray]:
         """``(X, one-hot Y)`` arrays from ``(X, Y)`` or a list of ``(x, y)`` pairs."""
         if isinstance(data, list):
+            if not data:
+                raise ValueError(f"Network.{where}: the list of (x, y) pairs is empty")
             x = np.stack([np.ravel(pair[0]) for pair in data])
             labels = [pair[1] for pair in data]
             y = np.stack([np.ravel(v) for v in labels]) if np.ndim(labels[0]) else np.array(labels)
@@ -194,10 +212,17 @@ class Network:
         x = np.asarray(x, self.dtype)
         y = np.asarray(y)
         if y.ndim == 1:
-            y = np.eye(self.sizes[-1], dtype=self.dtype)[y]
+            n_out = self.sizes[-1]
+            # negative labels would silently index np.eye from the end
+            if y.dtype.kind not in "iu" or (len(y) and not 0 <= y.min() <= y.max() < n_out):
+                raise ValueError(
+                    f"Network.{where}: labels must be integers in [0, {n_out}), got "
+                    f"{y.dtype} labels" + (f" from {y.min()} to {y.max()}" if len(y) else "")
+                )
+            y = np.eye(n_out, dtype=self.dtype)[y]
         if x.ndim != 2 or x.shape[1] != self.sizes[0] or y.shape != (len(x), self.sizes[-1]):
-            raise ValueError(
+            raise ShapeError(
                 f"Network{self.sizes}: expected inputs (N, {self.sizes[0]}) and targets "
-                f"(N, {self.sizes[-1]}) or (N,), got {x.shape} and {y.shape}"
+                f"(N, {self.sizes[-1]}) or (N,), got {x.shape} and {y.shape} (in Network.{where})"
             )
         return x, y.astype(self.dtype)
