@@ -68,7 +68,8 @@ def graph_nodes(output: Tensor) -> list:
 
 
 def _number(value) -> str:
-    return f"{float(value):.6g}"
+    """A size-1 value of any shape; NumPy 2 refuses ``float`` of an array with ndim > 0."""
+    return f"{float(np.asarray(value).item()):.6g}"
 
 
 def _quote(text: str) -> str:
