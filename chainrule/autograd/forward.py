@@ -35,8 +35,24 @@ def _propagate_tangent(fn_class, ctx, inputs, output) -> None:
         return
     tangent = np.asarray(tangent, dtype=output.dtype)
     if tangent.shape != output.shape:  # rules may return a tangent broadcastable to the output
-        tangent = np.broadcast_to(tangent, output.shape)
+        try:
+            tangent = np.broadcast_to(tangent, output.shape)
+        except ValueError:
+            raise ShapeError(
+                f"jvp: {fn_class.__name__}.jvp returned a tangent of shape {tangent.shape} "
+                f"for an output of shape {output.shape}"
+            ) from None
     output.tangent = tangent
+
+
+def _refuse_nesting(what: str) -> None:
+    """Raise inside the ``f`` of a jvp: tangents carry no level, so a nested derivative's
+    result would silently lose (or mix up) the outer tangent."""
+    if _propagate_tangent in _function.apply_hooks:
+        raise GraphError(
+            f"{what}: cannot be called inside the function given to jvp; nested "
+            "differentiation under forward mode is not supported"
+        )
 
 
 @contextlib.contextmanager
@@ -76,6 +92,7 @@ def jvp(f, inputs, tangents):
     the way applies its ``jvp`` rule; no graph is recorded for backward. Returns Tensors;
     the second has the output's shape. As ``torch.autograd.functional.jvp``.
     """
+    _refuse_nesting("jvp")
     xs, _ = _as_tuple(inputs)
     vs, _ = _as_tuple(tangents)
     if len(xs) != len(vs):
@@ -101,6 +118,7 @@ def vjp(f, inputs, v=None):
     ``v`` has the output's shape (may be omitted for a scalar output). The products come back
     as a tuple when ``inputs`` is a tuple or list, else as one Tensor (PyTorch's convention).
     """
+    _refuse_nesting("vjp")
     xs, as_tuple = _as_tuple(inputs)
     leaves = [Tensor(_array(x, "vjp", i), requires_grad=True) for i, x in enumerate(xs)]
     with enable_grad():
@@ -122,6 +140,7 @@ def jacobian(f, x, mode: str = "reverse") -> Tensor:
     """
     if mode not in ("forward", "reverse"):
         raise ValueError(f"jacobian: mode must be 'forward' or 'reverse', got {mode!r}")
+    _refuse_nesting("jacobian")
     data = _array(x, "jacobian", 0)
     if mode == "forward":
         with no_grad():

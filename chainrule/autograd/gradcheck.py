@@ -18,17 +18,21 @@ def gradcheck(
 ) -> bool:
     """True if ``fn``'s backward gradients match central differences for every input element.
 
-    ``inputs``: float64 arrays or Tensors (float32 is refused: its rounding swamps the
-    differences). A non-scalar output is reduced with fixed random weights ``v``, so the
-    check covers the vector-Jacobian product ``v^T J``. Raises GradcheckError otherwise.
+    ``inputs``: one or a tuple/list of float64 arrays or Tensors (float32 is refused: its
+    rounding swamps the differences). A non-scalar output is reduced with fixed random weights
+    ``v``, so the check covers the vector-Jacobian product ``v^T J``; an output that does not
+    require grad must have zero numeric gradients (as PyTorch). Raises GradcheckError otherwise.
     """
+    if not isinstance(inputs, (tuple, list)):
+        inputs = (inputs,)
     arrays = [_float64_input(i, x) for i, x in enumerate(inputs)]
     leaves = [Tensor(a, requires_grad=True) for a in arrays]
     output = fn(*leaves)
     if not isinstance(output, Tensor):
         raise TypeError(f"gradcheck: fn must return a Tensor, got {type(output).__name__}")
     weights = np.random.default_rng(seed).standard_normal(output.shape)
-    output.backward(gradient=weights)
+    if output.requires_grad:
+        output.backward(gradient=weights)
 
     def objective() -> float:
         with no_grad():
@@ -47,8 +51,10 @@ def gradcheck(
             minus = objective()
             flat[k] = original
             flat_numeric[k] = (plus - minus) / (2 * eps)
-        error = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
-        if error.size and error.max() > 0:
+        close = np.isclose(analytic, numeric, rtol=rtol, atol=atol)  # NaN never passes
+        if not close.all():
+            error = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
+            error = np.where(close, -np.inf, np.nan_to_num(error, nan=np.inf))
             worst = np.unravel_index(np.argmax(error), array.shape)
             raise GradcheckError(
                 f"gradcheck: input {index} (shape {array.shape}) "
