@@ -39,9 +39,7 @@ class ProgressReporter(Callback):
             self._bar.set_postfix(loss=f"{self._loss_sum / (batch + 1):.4f}", refresh=False)
 
     def on_epoch_end(self, trainer, epoch: int, metrics: dict) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
+        self.on_train_end(trainer)  # the epoch's bar gives way to its line
         line = (
             f"epoch {epoch:>3}/{self.epochs}  train loss {metrics['train_loss']:.4f} "
             f"acc {100 * metrics['train_acc']:5.2f}%"
@@ -50,6 +48,12 @@ class ProgressReporter(Callback):
             line += f"  val loss {metrics['val_loss']:.4f} acc {100 * metrics['val_acc']:5.2f}%"
         line += f"  {metrics['time']:.2f}s  {metrics['samples_per_s']:,.0f} samples/s"
         print(line, file=self.stream, flush=True)
+
+    def on_train_end(self, trainer) -> None:
+        """Close the bar if one is open: training ended mid-epoch (a NaN loss, Ctrl-C)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 class EarlyStopping(Callback):

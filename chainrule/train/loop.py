@@ -1,7 +1,9 @@
 """The training loop: ``fit`` runs epochs of mini-batch steps, ``evaluate`` measures a model.
 
 ``fit`` calls its callbacks at the start and end of every epoch and after every batch;
-callbacks report progress, save checkpoints and stop early. A loss that is not finite
+callbacks report progress, save checkpoints and stop early; ``on_train_end`` runs however
+training ends (finished, stopped early, or an exception), so a progress bar is always closed. A
+loss that is not finite
 stops training with ``NonFiniteLossError`` before the optimiser applies the bad step (and a
 non-finite validation loss before the epoch's checkpoint is written), so the last
 checkpoint on disk always holds good weights.
@@ -30,6 +32,9 @@ class Callback:
     def on_batch_end(self, trainer, batch: int, loss: float) -> None: ...
 
     def on_epoch_end(self, trainer, epoch: int, metrics: dict) -> None: ...
+
+    def on_train_end(self, trainer) -> None:
+        """Called once when ``fit`` returns or raises: release what the callback holds open."""
 
 
 def _labels(y) -> np.ndarray:
@@ -90,42 +95,52 @@ def fit(
     ``samples_per_s``, plus ``val_loss`` and ``val_acc`` when ``val_loader`` is given.
     """
     trainer = Trainer(model, loss_fn, optimizer, history if history is not None else [])
-    for epoch in range(start_epoch + 1, epochs + 1):
+    try:
+        for epoch in range(start_epoch + 1, epochs + 1):
+            _run_epoch(trainer, train_loader, val_loader, epoch, callbacks)
+            if trainer.stop:
+                break
+    finally:
         for cb in callbacks:
-            cb.on_epoch_begin(trainer, epoch)
-        model.train()
-        started = time.perf_counter()
-        loss_sum, correct, seen = 0.0, 0, 0
-        for batch, (x, y) in enumerate(train_loader):
-            output = model(x)
-            loss = loss_fn(output, y)
-            value = float(loss.item())
-            if not math.isfinite(value):
-                raise NonFiniteLossError(f"epoch {epoch}, batch {batch}: the loss is {value}")
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            loss_sum += value * len(y)
-            correct += int((output.data.argmax(axis=1) == _labels(y)).sum())
-            seen += len(y)
-            for cb in callbacks:
-                cb.on_batch_end(trainer, batch, value)
-        elapsed = time.perf_counter() - started
-        if seen == 0:
-            raise ValueError(
-                f"fit: the training loader gave no batches in epoch {epoch} (an empty dataset, "
-                "or drop_last with fewer samples than batch_size)"
-            )
-        metrics = {"epoch": epoch, "train_loss": loss_sum / seen, "train_acc": correct / seen}
-        if val_loader is not None:
-            val = evaluate(model, val_loader, loss_fn)
-            if not math.isfinite(val["loss"]):
-                raise NonFiniteLossError(f"epoch {epoch}: the validation loss is {val['loss']}")
-            metrics.update(val_loss=val["loss"], val_acc=val["accuracy"])
-        metrics.update(time=elapsed, samples_per_s=seen / elapsed)
-        trainer.history.append(metrics)
-        for cb in callbacks:
-            cb.on_epoch_end(trainer, epoch, metrics)
-        if trainer.stop:
-            break
+            cb.on_train_end(trainer)
     return trainer.history
+
+
+def _run_epoch(trainer: Trainer, train_loader, val_loader, epoch: int, callbacks) -> None:
+    """One epoch of steps over ``train_loader``, then validation; appends its metrics."""
+    model, loss_fn, optimizer = trainer.model, trainer.loss_fn, trainer.optimizer
+    for cb in callbacks:
+        cb.on_epoch_begin(trainer, epoch)
+    model.train()
+    started = time.perf_counter()
+    loss_sum, correct, seen = 0.0, 0, 0
+    for batch, (x, y) in enumerate(train_loader):
+        output = model(x)
+        loss = loss_fn(output, y)
+        value = float(loss.item())
+        if not math.isfinite(value):
+            raise NonFiniteLossError(f"epoch {epoch}, batch {batch}: the loss is {value}")
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        loss_sum += value * len(y)
+        correct += int((output.data.argmax(axis=1) == _labels(y)).sum())
+        seen += len(y)
+        for cb in callbacks:
+            cb.on_batch_end(trainer, batch, value)
+    elapsed = time.perf_counter() - started
+    if seen == 0:
+        raise ValueError(
+            f"fit: the training loader gave no batches in epoch {epoch} (an empty dataset, "
+            "or drop_last with fewer samples than batch_size)"
+        )
+    metrics = {"epoch": epoch, "train_loss": loss_sum / seen, "train_acc": correct / seen}
+    if val_loader is not None:
+        val = evaluate(model, val_loader, loss_fn)
+        if not math.isfinite(val["loss"]):
+            raise NonFiniteLossError(f"epoch {epoch}: the validation loss is {val['loss']}")
+        metrics.update(val_loss=val["loss"], val_acc=val["accuracy"])
+    metrics.update(time=elapsed, samples_per_s=seen / elapsed)
+    trainer.history.append(metrics)
+    for cb in callbacks:
+        cb.on_epoch_end(trainer, epoch, metrics)

@@ -1,5 +1,9 @@
 """fit/evaluate on loaders without batches, confusion matrices of narrow or float labels,
-early stopping without a validation loss, and the epoch loss weighted by batch size."""
+early stopping without a validation loss, the epoch loss weighted by batch size, and the
+progress bar closed when training ends mid-epoch."""
+
+import io
+import math
 
 import numpy as np
 import pytest
@@ -8,7 +12,14 @@ import chainrule.nn as nn
 import chainrule.nn.functional as F
 from chainrule import optim
 from chainrule.data import DataLoader
-from chainrule.train import EarlyStopping, confusion_matrix, evaluate, fit
+from chainrule.train import (
+    EarlyStopping,
+    NonFiniteLossError,
+    ProgressReporter,
+    confusion_matrix,
+    evaluate,
+    fit,
+)
 
 
 def _data(n, rng):
@@ -109,3 +120,29 @@ def test_evaluate_restores_training_mode_when_the_loss_raises():
     with pytest.raises(RuntimeError, match="loss failed"):
         evaluate(model, loader, failing_loss)
     assert model.training
+
+
+@pytest.mark.parametrize("failure", [NonFiniteLossError, KeyboardInterrupt])
+def test_the_progress_bar_is_closed_when_training_ends_mid_epoch(failure):
+    tqdm = pytest.importorskip("tqdm").tqdm
+    x, y = _data(40, np.random.default_rng(0))
+    loader = DataLoader(x, y, 8)
+    model = nn.Sequential(nn.Linear(3, 2))
+    calls = []
+
+    def loss_fn(output, target):  # the third batch fails: a NaN loss, or the user's Ctrl-C
+        calls.append(1)
+        if len(calls) == 3:
+            if failure is KeyboardInterrupt:
+                raise KeyboardInterrupt
+            return F.cross_entropy(output, target) * math.nan
+        return F.cross_entropy(output, target)
+
+    stream = io.StringIO()
+    reporter = ProgressReporter(2, len(loader), stream, bar=True)  # kept alive: no GC closing
+    open_before = len(tqdm._instances)
+    with pytest.raises(failure):
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        fit(model, loss_fn, opt, loader, epochs=2, callbacks=[reporter])
+    assert len(tqdm._instances) == open_before  # the epoch's bar was closed, not left behind
+    assert "epoch 1/2" in stream.getvalue()  # it was drawn
