@@ -120,6 +120,11 @@ class Network:
     def feedforward(self, x) -> np.ndarray:
         """The output activations for one input (n_in,) or a batch (N, n_in)."""
         x = np.asarray(x, self.dtype)
+        if x.ndim not in (1, 2) or x.shape[-1] != self.sizes[0]:
+            raise ShapeError(
+                f"Network{self.sizes}.feedforward: expected an input of shape ({self.sizes[0]},) "
+                f"or (N, {self.sizes[0]}), got {x.shape}"
+            )
         with cr.no_grad():
             a = self._forward(x.reshape(1, -1) if x.ndim == 1 else x).data
         return a[0] if x.ndim == 1 else a
@@ -145,6 +150,8 @@ class Network:
         or the classic list of ``(x, y)`` pairs. Returns the per-epoch test scores (if any).
         """
         x, y = self._as_arrays(training_data, "SGD")
+        if isinstance(epochs, bool) or int(epochs) != epochs or epochs < 0:
+            raise ValueError(f"Network.SGD: epochs must be an integer >= 0, got {epochs!r}")
         if int(mini_batch_size) != mini_batch_size or mini_batch_size < 1:
             raise ValueError(
                 f"Network.SGD: mini_batch_size must be a positive integer, got {mini_batch_size!r}"
@@ -152,7 +159,7 @@ class Network:
         self._check_eta("SGD", eta)
         n = len(x)
         scores = []
-        for epoch in range(epochs):
+        for epoch in range(int(epochs)):
             order = self.rng.permutation(n)
             for start in range(0, n, mini_batch_size):
                 batch = order[start : start + mini_batch_size]

@@ -197,7 +197,8 @@ def test_feedforward_takes_one_input_or_a_batch_and_names_wrong_shapes():
     np.testing.assert_allclose(net.feedforward(x[2]), expected[2], rtol=1e-12)
     with pytest.raises(
         ValueError,
-        match=r"SigmoidLayer: expected x of shape \(N, 4\) for W of shape \(4, 3\), got \(5, 3\)",
+        match=r"Network\[4, 3, 2\]\.feedforward: expected an input of shape \(4,\) or \(N, 4\), "
+        r"got \(5, 3\)",
     ):
         net.feedforward(x[:, :3])
     with pytest.raises(ValueError, match=r"SigmoidLayer: expected x .* got \(4,\)"):

@@ -1,5 +1,7 @@
 """Review tests of chainrule.classic: one step against the textbook algorithm, bad input."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,20 @@ def test_classic_evaluate_rejects_bad_labels(labels):
 def test_classic_evaluate_rejects_empty_list():
     with pytest.raises(ValueError, match=r"evaluate: the list"):
         Network([5, 4, 3], seed=0).evaluate([])
+
+
+@pytest.mark.parametrize("epochs", [-1, 1.5, True])
+def test_classic_sgd_rejects_epochs_that_are_not_a_count(epochs):
+    # -1 used to train for no epochs and return [] as if all went well
+    net = Network([5, 4, 3], seed=0)
+    with pytest.raises(ValueError, match=r"SGD: epochs must be an integer >= 0"):
+        net.SGD((np.ones((4, 5)), np.array([0, 1, 2, 0])), epochs, 2, 1.0, verbose=False)
+
+
+@pytest.mark.parametrize("shape", [(5,), (2, 5), (2, 3, 4), ()])
+def test_classic_feedforward_names_the_network_for_a_wrong_input(shape):
+    # a (5,) input used to be reported as (1, 5) by the layer op, naming neither the network
+    net = Network([4, 3, 2], seed=0)
+    expected = r"Network\[4, 3, 2\]\.feedforward: .* got " + re.escape(str(shape))
+    with pytest.raises(ValueError, match=expected):
+        net.feedforward(np.zeros(shape))
