@@ -172,39 +172,54 @@ class Tensor:
         return self._in_place("fill_", lambda d: d.fill(value))
 
     def copy_(self, src) -> Tensor:
-        src = src.data if isinstance(src, Tensor) else np.asarray(src)
-        return self._in_place("copy_", lambda d: np.copyto(d, src, casting="same_kind"))
+        source = src.data if isinstance(src, Tensor) else np.asarray(src)
+        return self._in_place("copy_", lambda d: np.copyto(d, source, casting="same_kind"), src)
 
     def add_(self, other, alpha=1) -> Tensor:
-        other = other.data if isinstance(other, Tensor) else other
+        value = other.data if isinstance(other, Tensor) else other
         return self._in_place(
             "add_",
-            lambda d: np.add(d, other * alpha if alpha != 1 else other, out=d, casting="same_kind"),
+            lambda d: np.add(d, value * alpha if alpha != 1 else value, out=d, casting="same_kind"),
+            other,
         )
 
     def sub_(self, other) -> Tensor:
-        other = other.data if isinstance(other, Tensor) else other
-        return self._in_place("sub_", lambda d: np.subtract(d, other, out=d, casting="same_kind"))
+        value = other.data if isinstance(other, Tensor) else other
+        return self._in_place(
+            "sub_", lambda d: np.subtract(d, value, out=d, casting="same_kind"), other
+        )
 
     def mul_(self, other) -> Tensor:
-        other = other.data if isinstance(other, Tensor) else other
-        return self._in_place("mul_", lambda d: np.multiply(d, other, out=d, casting="same_kind"))
+        value = other.data if isinstance(other, Tensor) else other
+        return self._in_place(
+            "mul_", lambda d: np.multiply(d, value, out=d, casting="same_kind"), other
+        )
 
     def div_(self, other) -> Tensor:
-        other = other.data if isinstance(other, Tensor) else other
-        return self._in_place("div_", lambda d: np.divide(d, other, out=d, casting="same_kind"))
+        value = other.data if isinstance(other, Tensor) else other
+        return self._in_place(
+            "div_", lambda d: np.divide(d, value, out=d, casting="same_kind"), other
+        )
 
     __iadd__ = add_
     __isub__ = sub_
     __imul__ = mul_
     __itruediv__ = div_
 
-    def _in_place(self, op: str, update) -> Tensor:
-        """Apply ``update`` to the array in place and bump the version that saved arrays check."""
+    def _in_place(self, op: str, update, other=None) -> Tensor:
+        """Apply ``update`` to the array in place and bump the version that saved arrays check.
+
+        Under forward mode (``jvp``) a tensor carrying a tangent, or taking a value that carries
+        one, is refused: in-place ops have no tangent rule, so the tangent would go stale."""
         if self.requires_grad and _grad_state.enabled:
             raise GraphError(
                 f"{op}: in-place change of a tensor that requires grad would corrupt the graph; "
                 "use an out-of-place op (x = x + y) or wrap the update in cr.no_grad()"
+            )
+        if self.tangent is not None or (isinstance(other, Tensor) and other.tangent is not None):
+            raise GraphError(
+                f"{op}: in-place change under forward mode (jvp) would leave the tangent stale; "
+                "use an out-of-place op (y = y + x)"
             )
         try:
             update(self.data)

@@ -51,3 +51,52 @@ def test_jvp_nested_calls_raise_instead_of_losing_the_tangent():
     out, tangent = jvp(lambda t: t.tanh(), x, v)  # and forward mode still works afterwards
     ref_out, ref_tangent = torch.func.jvp(torch.tanh, (tx,), (tv,))
     np.testing.assert_allclose(tangent.numpy(), ref_tangent.numpy(), rtol=1e-12)
+
+
+def _grow_in_place(x):  # y = 2x, then y += x: dy/dx = 3 were the tangent kept
+    y = x * 2.0
+    y += x
+    return y
+
+
+def _accumulate_into_a_constant(x):  # a tangent-free y taking x's value: dy/dx = 1
+    y = cr.zeros(3)
+    y += x
+    return y * 1.0
+
+
+def _scale_in_place(x):
+    y = x * 1.0
+    y.mul_(x)
+    return y
+
+
+def _copy_into_a_constant(x):
+    y = cr.zeros(3)
+    y.copy_(x)
+    return y
+
+
+@pytest.mark.parametrize(
+    "f", [_grow_in_place, _accumulate_into_a_constant, _scale_in_place, _copy_into_a_constant]
+)
+def test_in_place_ops_under_jvp_are_refused_rather_than_leaving_the_tangent_stale(f):
+    # the tangents used to come out as 2, 0, x and 0: the in-place op changed the value only
+    x, v = np.arange(1.0, 4.0), np.ones(3)
+    with pytest.raises(GraphError, match=r"_: in-place change under forward mode \(jvp\)"):
+        jvp(f, (x,), (v,))
+
+
+def test_in_place_ops_on_tangent_free_tensors_still_work_under_jvp():
+    torch = pytest.importorskip("torch")
+
+    def f(x):
+        scale = cr.ones(3)
+        scale *= 2.0  # no tangent on either side: nothing to go stale
+        return x * scale
+
+    x, v = np.arange(1.0, 4.0), np.array([1.0, -1.0, 0.5])
+    out, tangent = jvp(f, (x,), (v,))
+    expected = torch.func.jvp(lambda t: t * 2.0, (torch.tensor(x),), (torch.tensor(v),))
+    np.testing.assert_allclose(out.data, expected[0].numpy())
+    np.testing.assert_allclose(tangent.data, expected[1].numpy())
