@@ -220,8 +220,18 @@ def main(argv=None) -> int:
         {k: results["chainrule", k][0] for k in ("keep", "in place")},
         reference="keep",
     )
-    for a, b in zip(results["floor", "keep"][1], results["ops only", "keep"][1], strict=True):
-        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5, err_msg="ops only")
+    # "ops only" rounds the cross-entropy's gradient otherwise than the floor: over thousands
+    # of steps the weights drift apart as the contenders' do, so the same checks apply
+    first = {
+        "floor": numpy_mlp.train(init, images, labels, batches[:20], "sgd_keep_grads", 0.05)[1],
+        "ops only": train_ops_only(init, images, labels, batches[:20], 0.05)[1],
+    }
+    check_agree("ops only (first 20 steps)", first, reference="floor", tol=1e-4)
+    check_losses(
+        "ops only",
+        {"floor": results["floor", "keep"][0], "ops only": results["ops only", "keep"][0]},
+        reference="floor",
+    )
     per_step = _per_step(times, len(batches))
     print(
         f"MLP {'-'.join(map(str, SIZES))}, batch {args.batch}, {len(batches)} steps, {source} "

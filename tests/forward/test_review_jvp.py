@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
+import chainrule.nn.functional as F  # noqa: N812
 from chainrule.autograd import function as function_module
 from chainrule.autograd.forward import jacobian, jvp, vjp
 from chainrule.errors import GraphError, ShapeError
@@ -100,3 +101,27 @@ def test_in_place_ops_on_tangent_free_tensors_still_work_under_jvp():
     expected = torch.func.jvp(lambda t: t * 2.0, (torch.tensor(x),), (torch.tensor(v),))
     np.testing.assert_allclose(out.data, expected[0].numpy())
     np.testing.assert_allclose(tangent.data, expected[1].numpy())
+
+
+@pytest.mark.parametrize(
+    "name, target",
+    [
+        ("mse_loss", np.zeros((0, 3))),
+        ("cross_entropy", np.zeros(0, dtype=np.int64)),
+        ("binary_cross_entropy", np.zeros((0, 3))),
+        ("binary_cross_entropy_with_logits", np.zeros((0, 3))),
+    ],
+)
+def test_jvp_of_a_mean_loss_over_no_elements_is_nan_as_in_torch(name, target):
+    # the tangent used to be 0 while the loss itself was NaN
+    torch = pytest.importorskip("torch")
+    x = np.zeros((0, 3))
+    out, tangent = jvp(lambda t: getattr(F, name)(t, target), (x,), (x,))
+    reference = getattr(torch.nn.functional, name)
+    expected = torch.func.jvp(
+        lambda t: reference(t, torch.from_numpy(target)),
+        (torch.from_numpy(x),),
+        (torch.zeros(0, 3, dtype=torch.float64),),
+    )
+    assert np.isnan(out.item()) and np.isnan(expected[0].item())
+    assert np.isnan(tangent.item()) and np.isnan(expected[1].item())

@@ -52,7 +52,7 @@ def _reduce_tangent(tangent, reduction: str, count: int):
     if tangent is None or reduction == "none":
         return tangent
     total = np.sum(tangent)
-    return total / count if reduction == "mean" and count else total
+    return _average(total, count) if reduction == "mean" else total  # NaN when empty, as forward
 
 
 _UNSIGNED = {np.dtype(f"i{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
