@@ -31,8 +31,8 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
 
 
 def seed(tensor: Tensor, gradient, caller: str, argument: str) -> np.ndarray:
-    """The array a backward pass starts from at ``tensor``: ``gradient`` checked against it,
-    or 1 for a scalar; the errors name ``caller`` and its ``argument`` for the gradient."""
+    """The array a backward pass starts from at ``tensor``: a copy of ``gradient`` checked
+    against it, or 1 for a scalar; the errors name ``caller`` and its ``argument``."""
     if not tensor.requires_grad:
         raise GraphError(
             f"{caller}: this tensor does not require grad and has no grad_fn; create the "
@@ -54,9 +54,9 @@ def seed(tensor: Tensor, gradient, caller: str, argument: str) -> np.ndarray:
             f"{caller}: {argument} of shape {gradient.shape} given for a tensor of shape "
             f"{data.shape}"
         )
-    if gradient.dtype != data.dtype:
-        gradient = gradient.astype(data.dtype)
-    return gradient
+    # a copy in the tensor's dtype: ops may pass the seed on unchanged (Add), and no leaf's
+    # .grad may share memory with the caller's array (zero_grad would zero it, as PyTorch never)
+    return np.array(gradient, dtype=data.dtype)
 
 
 def propagate(pending: dict, retain_graph: bool = False, leaf_grads: dict | None = None) -> dict:
