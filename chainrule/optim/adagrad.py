@@ -21,10 +21,13 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         maximize: bool = False,
     ) -> None:
-        if lr < 0 or lr_decay < 0 or eps < 0 or weight_decay < 0 or initial_accumulator_value < 0:
-            raise ValueError(
-                "Adagrad: lr, lr_decay, eps, weight_decay and the accumulator must be >= 0"
-            )
+        self._check_non_negative(
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+        )
         defaults = dict(
             lr=lr,
             lr_decay=lr_decay,

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from chainrule.errors import ValueRangeError
 from chainrule.optim.optimizer import Optimizer
 
 
@@ -27,13 +28,15 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         maximize: bool = False,
     ) -> None:
-        if lr < 0 or eps < 0 or weight_decay < 0:
-            raise ValueError(f"{type(self).__name__}: lr, eps and weight_decay must be >= 0")
-        if not all(0.0 <= b < 1.0 for b in betas):
-            raise ValueError(f"{type(self).__name__}: betas must lie in [0, 1), got {betas}")
+        self._check_non_negative(lr=lr, eps=eps, weight_decay=weight_decay)
+        betas = tuple(betas)
+        if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
+            raise ValueRangeError(
+                f"{type(self).__name__}: betas must be a pair (beta1, beta2) in [0, 1), got {betas}"
+            )
         defaults = dict(
             lr=lr,
-            betas=tuple(betas),
+            betas=betas,
             eps=eps,
             weight_decay=weight_decay,
             amsgrad=amsgrad,

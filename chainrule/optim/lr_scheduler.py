@@ -14,22 +14,38 @@ from chainrule.optim.optimizer import Optimizer
 
 
 class LRScheduler:
-    """Base class: subclasses give ``get_lr()``, the new lr of each group for ``last_epoch``."""
+    """Base class: subclasses give ``get_lr()``, the new lr of each group for ``last_epoch``.
+
+    The constructor takes the first step (``_step_count`` becomes 1). With ``last_epoch=k``
+    (resuming a run whose optimiser state, ``'initial_lr'`` included, is loaded) it moves
+    ``last_epoch`` to ``k + 1``; as in PyTorch 2.13, that step leaves the lrs as they are,
+    except where the schedule itself falls on epoch ``k + 1`` (StepLR)."""
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__}: expected an Optimizer, got {optimizer!r}")
         self.optimizer = optimizer
-        for group in optimizer.param_groups:
-            group.setdefault("initial_lr", group["lr"])
+        for i, group in enumerate(optimizer.param_groups):
+            if last_epoch == -1:
+                group.setdefault("initial_lr", group["lr"])
+            elif "initial_lr" not in group:
+                # resuming: without the saved optimizer state the schedule would restart
+                # from whatever lr the group has now
+                raise KeyError(
+                    f"{type(self).__name__}: param_groups[{i}] has no 'initial_lr' although "
+                    f"last_epoch={last_epoch} resumes a schedule; load the optimizer's "
+                    "state_dict first"
+                )
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._step_count = 0
         self.step()
 
     def get_lr(self) -> list[float]:
         raise NotImplementedError
 
     def step(self) -> None:
+        self._step_count += 1
         self.last_epoch += 1
         for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
             group["lr"] = lr
@@ -73,7 +89,7 @@ class ExponentialLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         current = [group["lr"] for group in self.optimizer.param_groups]
-        if self.last_epoch == 0:
+        if self._step_count == 1:  # the constructor's step
             return current
         return [lr * self.gamma for lr in current]
 
@@ -94,7 +110,7 @@ class CosineAnnealingLR(LRScheduler):
     def get_lr(self) -> list[float]:
         t, period, low = self.last_epoch, self.T_max, self.eta_min
         current = [group["lr"] for group in self.optimizer.param_groups]
-        if t == 0:
+        if self._step_count == 1:  # the constructor's step
             return current
         if (t - 1 - period) % (2 * period) == 0:
             return [

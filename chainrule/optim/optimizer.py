@@ -12,7 +12,7 @@ from collections import defaultdict
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
-from chainrule.errors import ShapeError
+from chainrule.errors import ShapeError, ValueRangeError
 
 
 class Optimizer:
@@ -23,7 +23,12 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
         self.state: defaultdict = defaultdict(dict)
-        params = list(params)
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: params must be an iterable of Tensors or of dicts, "
+                f"got a single Tensor of shape {params.shape}; pass [tensor]"
+            )
+        params = self._ordered(params)
         if not params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
@@ -32,9 +37,14 @@ class Optimizer:
 
     def add_param_group(self, group: dict) -> None:
         """Add a group of parameters, with its own hyper-parameters where given."""
+        where = f"{type(self).__name__}.add_param_group"
+        if not isinstance(group, dict):
+            raise TypeError(f"{where}: expected a dict, got {type(group).__name__}")
+        if "params" not in group:
+            raise ValueError(f"{where}: the group has no 'params' entry, only {sorted(group)}")
         group = dict(group)
         params = group["params"]
-        group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        group["params"] = [params] if isinstance(params, Tensor) else self._ordered(params)
         for p in group["params"]:
             if not isinstance(p, Tensor) or not p.requires_grad or not p.is_leaf:
                 raise TypeError(
@@ -46,6 +56,23 @@ class Optimizer:
         for name, value in self.defaults.items():
             group.setdefault(name, value)
         self.param_groups.append(group)
+
+    def _ordered(self, params) -> list:
+        """``params`` as a list; a set is refused because its order changes from run to run,
+        and ``state_dict`` identifies parameters by their position."""
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(
+                f"{type(self).__name__}: parameters must come in an ordered collection such as "
+                "a list, not a set (its order changes between runs, so a saved state_dict "
+                "would be loaded onto the wrong parameters)"
+            )
+        return list(params)
+
+    def _check_non_negative(self, **values: float) -> None:
+        """Refuse a hyper-parameter that is negative or NaN, naming it and its value."""
+        for name, value in values.items():
+            if not value >= 0:  # also true for NaN, which would silently ruin every weight
+                raise ValueRangeError(f"{type(self).__name__}: {name} must be >= 0, got {value}")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:
@@ -109,24 +136,30 @@ class Optimizer:
             p = params_by_index.get(int(key))
             if p is None:
                 raise ValueError(f"{name}.load_state_dict: state for unknown parameter {key}")
-            restored = {}
-            for k, v in buffers.items():
-                if isinstance(v, Tensor):
-                    v = v.data
-                if isinstance(v, np.ndarray):
-                    if v.ndim and v.shape != p.shape:
-                        raise ShapeError(
-                            f"{name}.load_state_dict: buffer {k!r} of parameter {key} has "
-                            f"shape {v.shape}, the parameter {p.shape}"
-                        )
-                    v = v.astype(p.dtype, copy=True) if v.ndim else v.item()
-                restored[k] = v
-            new_state[p] = restored
+            new_state[p] = {k: self._restored_value(k, v, p, key) for k, v in buffers.items()}
         for saved, group in zip(groups, self.param_groups, strict=True):
             for k, v in saved.items():
                 if k != "params":
                     group[k] = tuple(v) if isinstance(v, list) else v
         self.state = defaultdict(dict, new_state)
+
+    def _restored_value(self, key: str, value, p: Tensor, index):
+        """Saved state entry ``key`` made ready for parameter ``p`` (saved as ``index``): the
+        ``'step'`` count becomes a number; any other array is a buffer, refused unless it has
+        ``p``'s shape and copied in ``p``'s dtype, an array even when 0-d, since ``step``
+        updates buffers in place."""
+        if isinstance(value, Tensor):
+            value = value.data
+        if not isinstance(value, np.ndarray):
+            return value
+        if key == "step" and value.ndim == 0:
+            return value.item()
+        if value.shape != p.shape:
+            raise ShapeError(
+                f"{type(self).__name__}.load_state_dict: buffer {key!r} of parameter {index} "
+                f"has shape {value.shape}, the parameter {p.shape}"
+            )
+        return value.astype(p.dtype, copy=True)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -24,8 +24,9 @@ class RMSprop(Optimizer):
         centered: bool = False,
         maximize: bool = False,
     ) -> None:
-        if lr < 0 or eps < 0 or not 0 <= alpha or momentum < 0 or weight_decay < 0:
-            raise ValueError("RMSprop: lr, eps, alpha, momentum and weight_decay must be >= 0")
+        self._check_non_negative(
+            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum
+        )
         defaults = dict(
             lr=lr,
             alpha=alpha,
