@@ -67,6 +67,16 @@ def _target(op: str, input, target):
     return target.astype(input.dtype, copy=False) if target.dtype.kind == "f" else target
 
 
+def _value_target(op: str, input, target):
+    """``_target`` for a loss whose target is a value like the input, not a class index: an
+    integer or bool target (0/1 labels) is cast to the input's dtype too, so it does not
+    turn a float32 loss into float64."""
+    array = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if array.dtype.kind in "biu":
+        return array.astype(input.dtype)
+    return _target(op, input, target)
+
+
 def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy from logits (N, C); targets are class indices (N,) or
     probabilities (N, C). Fused: the gradient is ``softmax(input) - target``."""
@@ -98,21 +108,21 @@ def mse_loss(input, target, reduction: str = "mean", half: bool = False) -> Tens
     node whose gradient ``(input - target) * scale`` is computed directly."""
     check_reduction("mse_loss", reduction)
     _same_shape("mse_loss", input, target)
-    target = _target("mse_loss", input, target)
+    target = _value_target("mse_loss", input, target)
     return SquaredError.apply(input, target, reduction=reduction, scale=0.5 if half else 1.0)
 
 
 def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy for probabilities in [0, 1] (logs clamped at -100, as PyTorch)."""
     check_reduction("binary_cross_entropy", reduction)
-    target = _target("binary_cross_entropy", input, target)
+    target = _value_target("binary_cross_entropy", input, target)
     return BinaryCrossEntropy.apply(input, target, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of ``sigmoid(input)``, computed stably from the logits."""
     check_reduction("binary_cross_entropy_with_logits", reduction)
-    target = _target("binary_cross_entropy_with_logits", input, target)
+    target = _value_target("binary_cross_entropy_with_logits", input, target)
     return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from chainrule.autograd.creation import resolve_generator
 from chainrule.autograd.tensor import Tensor
+from chainrule.errors import ValueRangeError
 
 # gain 1, as in PyTorch: the linear maps (convolutions included) and sigmoid
 _LINEAR_FNS = (
@@ -85,12 +86,19 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Samples from U(a, b)."""
+    if not (math.isfinite(a) and math.isfinite(b) and a <= b):
+        raise ValueRangeError(f"uniform_: expected finite bounds a <= b, got a={a}, b={b}")
     rng = resolve_generator(generator=generator)
     return _fill(tensor, rng.uniform(a, b, tensor.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """Samples from N(mean, std**2)."""
+    # NaN or infinite settings (a NaN gain, say) would fill the weights with NaN or inf silently
+    if not (math.isfinite(mean) and math.isfinite(std) and std >= 0):
+        raise ValueRangeError(
+            f"normal_: expected a finite mean and a finite std >= 0, got mean={mean}, std={std}"
+        )
     rng = resolve_generator(generator=generator)
     return _fill(tensor, rng.normal(mean, std, tensor.shape))
 

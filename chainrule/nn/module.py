@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
-from chainrule.errors import ShapeError
+from chainrule.errors import DTypeError, ShapeError
 
 
 class Parameter(Tensor):
@@ -40,23 +40,32 @@ class Module:
             raise AttributeError(
                 f"{type(self).__name__}: call super().__init__() before assigning attributes"
             )
-        if name in self._parameters and not isinstance(value, Parameter):
-            if value is not None:
-                # as PyTorch: replacing a parameter by a plain Tensor would silently take it
-                # away from the optimiser and the state dict
-                raise TypeError(
-                    f"{type(self).__name__}: cannot assign {type(value).__name__!r} as "
-                    f"parameter {name!r} (Parameter or None expected)"
-                )
-            self._parameters[name] = None  # the slot stays registered, as in PyTorch
-        else:
-            self._parameters.pop(name, None)
-            self._modules.pop(name, None)
-            if isinstance(value, Parameter):
-                self._parameters[name] = value
-            elif isinstance(value, Module):
-                self._modules[name] = value
+        parameters, modules = self._parameters, self._modules
+        # a slot that exists is assigned in place, as in PyTorch: replacing ``seq[0]`` or a
+        # layer's weight keeps its position (the Sequential's order, the state dict's order)
+        if isinstance(value, Parameter):
+            modules.pop(name, None)
+            parameters[name] = value
+        elif name in parameters:
+            # as PyTorch: replacing a parameter by a plain Tensor would silently take it
+            # away from the optimiser and the state dict
+            self._check_slot(name, value, "parameter", "Parameter")
+            parameters[name] = None  # the slot stays registered, as in PyTorch
+        elif isinstance(value, Module):
+            modules[name] = value
+        elif name in modules:
+            # as PyTorch: anything but a Module would silently drop the layer from the model
+            self._check_slot(name, value, "submodule", "Module")
+            del modules[name]
         object.__setattr__(self, name, value)
+
+    def _check_slot(self, name: str, value, kind: str, expected: str) -> None:
+        """Refuse ``value`` for the registered ``kind`` slot ``name`` unless it is None."""
+        if value is not None:
+            raise TypeError(
+                f"{type(self).__name__}: cannot assign {type(value).__name__!r} as {kind} "
+                f"{name!r} ({expected} or None expected)"
+            )
 
     def __delattr__(self, name: str) -> None:
         self._parameters.pop(name, None)
@@ -152,6 +161,21 @@ class Module:
     def eval(self) -> Module:
         return self.train(False)
 
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Make every parameter require gradients, or freeze them all with ``False``
+        (fine-tuning: ``model[0].requires_grad_(False)``); returns the module."""
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def apply(self, fn) -> Module:
+        """Call ``fn`` on every submodule, then on this module (children first, as PyTorch),
+        e.g. ``model.apply(init_weights)``; returns the module."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         for param in self.parameters():
             if set_to_none or param.grad is None:
@@ -171,7 +195,9 @@ class Module:
     def load_state_dict(self, state_dict, strict: bool = True):
         """Copy arrays into the parameters in place; with ``strict``, every key must match.
 
-        Returns ``(missing_keys, unexpected_keys)``. A shape mismatch is always an error.
+        Returns ``(missing_keys, unexpected_keys)``. A value of the wrong shape, or of a dtype
+        that does not convert to the parameter's, is always an error, raised before anything
+        is copied.
         """
         own = OrderedDict(self.named_parameters(remove_duplicate=False))  # state_dict's keys
         missing = [k for k in own if k not in state_dict]
@@ -186,21 +212,28 @@ class Module:
                 f"load_state_dict: state dict does not fit {type(self).__name__}: "
                 + "; ".join(parts)
             )
+        # every value is checked before any is copied: a bad one leaves the model untouched
+        arrays = {}
         for name, value in state_dict.items():
             if name not in own:
                 continue
             array = value.data if isinstance(value, Tensor) else np.asarray(value)
-            if array.shape != own[name].shape:
+            param = own[name]
+            if array.shape != param.shape:
                 raise ShapeError(
                     f"load_state_dict: {name} has shape {array.shape} in the state dict "
-                    f"but {own[name].shape} in the model"
+                    f"but {param.shape} in the model"
                 )
+            if not np.can_cast(array.dtype, param.dtype, casting="same_kind"):
+                raise DTypeError(
+                    f"load_state_dict: {name} has dtype {array.dtype} in the state dict, "
+                    f"which does not convert to the model's {param.dtype}"
+                )
+            arrays[name] = array
         # in the model's order, as PyTorch: for a shared parameter the last path's value wins
         for name, param in own.items():
-            if name in state_dict:
-                value = state_dict[name]
-                array = value.data if isinstance(value, Tensor) else np.asarray(value)
-                np.copyto(param.data, array, casting="same_kind")
+            if name in arrays:
+                np.copyto(param.data, arrays[name], casting="same_kind")
                 param._version[0] += 1
         return missing, unexpected
 
@@ -220,21 +253,41 @@ class Module:
 
 
 class Sequential(Module):
-    """Modules applied one after another: ``Sequential(Linear(4, 8), ReLU(), Linear(8, 2))``."""
+    """Modules applied one after another: ``Sequential(Linear(4, 8), ReLU(), Linear(8, 2))``,
+    named "0", "1", ...; or ``Sequential(OrderedDict(hidden=Linear(4, 8), ...))`` with names."""
 
     def __init__(self, *modules: Module) -> None:
         super().__init__()
-        for index, module in enumerate(modules):
-            if not isinstance(module, Module):
-                raise TypeError(
-                    f"Sequential: item {index} is {type(module).__name__}, not a Module"
-                )
-            setattr(self, str(index), module)
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            named = modules[0].items()
+        else:
+            named = ((str(index), module) for index, module in enumerate(modules))
+        for name, module in named:
+            self._add(name, module)
+
+    def _add(self, name: str, module: Module) -> None:
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential: item {name} is {type(module).__name__}, not a Module")
+        if not isinstance(name, str) or not name or "." in name or hasattr(self, name):
+            # a dot would break the dotted state-dict names; an existing name (an attribute,
+            # or a module after slicing: seq[1:] holds "2") would be silently replaced
+            raise KeyError(
+                f"Sequential: {name!r} is no valid new module name (a non-empty string "
+                "without '.' that is not already an attribute or module)"
+            )
+        setattr(self, name, module)
+
+    def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end under the name ``str(len(self))``; returns the Sequential."""
+        self._add(str(len(self)), module)
+        return self
 
     def __getitem__(self, index: int | slice) -> Module:
-        """One module, or a slice as a new Sequential sharing the same modules."""
-        modules = list(self._modules.values())[index]
-        return Sequential(*modules) if isinstance(index, slice) else modules
+        """One module, or a slice as a new Sequential sharing the same modules under the same
+        names (``seq[1:]``'s state dict has keys ``"1.weight"``, ... as in PyTorch)."""
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(list(self._modules.items())[index]))
+        return list(self._modules.values())[index]
 
     def __len__(self) -> int:
         return len(self._modules)
