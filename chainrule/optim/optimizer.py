@@ -45,10 +45,18 @@ class Optimizer:
         group = dict(group)
         params = group["params"]
         group["params"] = [params] if isinstance(params, Tensor) else self._ordered(params)
-        for p in group["params"]:
-            if not isinstance(p, Tensor) or not p.requires_grad or not p.is_leaf:
+        for i, p in enumerate(group["params"]):
+            # a frozen parameter (requires_grad False) is welcome, as in PyTorch: it gets no
+            # gradient, so step() leaves it alone until it is unfrozen
+            if not isinstance(p, Tensor):
                 raise TypeError(
-                    f"{type(self).__name__}: can only optimise leaf Tensors that require grad"
+                    f"{type(self).__name__}: can only optimise Tensors, got "
+                    f"{type(p).__name__} as parameter {i}"
+                )
+            if not p.is_leaf:
+                raise TypeError(
+                    f"{type(self).__name__}: can only optimise leaf Tensors; parameter {i} "
+                    "was computed from others (it has a grad_fn)"
                 )
         existing = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in existing for p in group["params"]):

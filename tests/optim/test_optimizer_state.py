@@ -84,4 +84,4 @@ def test_bad_hyper_parameters_are_refused():
     with pytest.raises(ValueError, match="betas"):
         optim.Adam([p], betas=(1.0, 0.9))
     with pytest.raises(TypeError, match="leaf"):
-        optim.SGD([cr.zeros(2)], lr=0.1)
+        optim.SGD([p * 2], lr=0.1)

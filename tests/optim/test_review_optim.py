@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 import chainrule as cr
+import chainrule.nn as nn
+import chainrule.nn.functional as F  # noqa: N812
 from chainrule import optim
 from chainrule.errors import ValueRangeError
 
@@ -188,3 +190,31 @@ def test_per_group_settings_and_a_group_added_later_follow_torch(name, first, se
         finals.append([p.detach().numpy() if lib is torch else p.data for p in params])
     for ours, theirs in zip(*finals, strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_a_frozen_parameter_is_accepted_and_left_alone_as_by_torch():
+    # requires_grad_(False) on a layer used to make every optimiser refuse model.parameters()
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((8, 3)), rng.integers(0, 2, 8)
+    ours = nn.Sequential(
+        nn.Linear(3, 4, dtype=np.float64), nn.ReLU(), nn.Linear(4, 2, dtype=np.float64)
+    )
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2)
+    ).double()
+    with torch.no_grad():
+        for p, t in zip(ours.parameters(), theirs.parameters(), strict=True):
+            t.copy_(torch.tensor(p.data.T))
+    ours[0].requires_grad_(False)
+    theirs[0].requires_grad_(False)
+    frozen = ours[0].weight.data.copy()
+    opt, topt = optim.SGD(ours.parameters(), lr=0.5), torch.optim.SGD(theirs.parameters(), lr=0.5)
+    for _ in range(3):
+        opt.zero_grad()
+        F.cross_entropy(ours(cr.tensor(x)), y).backward()
+        opt.step()
+        topt.zero_grad()
+        torch.nn.functional.cross_entropy(theirs(torch.tensor(x)), torch.tensor(y)).backward()
+        topt.step()
+    np.testing.assert_array_equal(ours[0].weight.data, frozen)
+    np.testing.assert_allclose(ours[2].weight.data, theirs[2].weight.detach().numpy().T, rtol=1e-12)
