@@ -92,10 +92,23 @@ def abs(x):  # noqa: A001 - the operator's name
 
 
 def clip(x, min=None, max=None):  # noqa: A002 - NumPy/PyTorch names
+    """``x`` limited to ``[min, max]``; bounds are numbers, arrays or Tensors (no gradient)."""
     if min is None and max is None:
         raise ValueError("clip: give min, max or both")
-    low, high = (b.item() if isinstance(b, np.generic) else b for b in (min, max))  # see apply
+    low, high = (_clip_bound(b, name) for b, name in ((min, "min"), (max, "max")))
     return Clip.apply(x, low=low, high=high)
+
+
+def _clip_bound(bound, name: str):
+    """A bound as Clip takes it: a Tensor's array, a NumPy scalar's Python number (see apply)."""
+    if isinstance(bound, Tensor):
+        if bound.requires_grad:
+            raise TypeError(
+                f"clip: the {name} bound requires grad, but clip gives its bounds no gradient; "
+                "use maximum/minimum to differentiate with respect to the bounds"
+            )
+        return bound.data
+    return bound.item() if isinstance(bound, np.generic) else bound
 
 
 clamp = clip
@@ -131,10 +144,19 @@ def relu(x):
 
 
 def leaky_relu(x, negative_slope: float = 0.01):
-    return LeakyReLU.apply(x, negative_slope=negative_slope)
+    # a Python float: a NumPy float64 slope would upcast a float32 tensor (see apply)
+    return LeakyReLU.apply(x, negative_slope=float(negative_slope))
 
 
 def prelu(x, weight):
+    """Leaky ReLU with learnable slopes ``weight``: one shared, or one per channel (axis 1)."""
+    shape = np.shape(_data(x))
+    channels = shape[1] if len(shape) >= 2 else 1
+    if np.size(_data(weight)) not in (1, channels):
+        raise ShapeError(
+            f"prelu: weight of shape {np.shape(_data(weight))} needs 1 or {channels} slopes "
+            f"(the channels on axis 1 of the input of shape {shape})"
+        )
     return PReLU.apply(x, weight)
 
 
@@ -225,10 +247,22 @@ def unsqueeze(x, axis=None, *, dim=None):
 
 
 def broadcast_to(x, shape):
-    shape = tuple(shape)
-    target = broadcast_shapes("broadcast_to", np.shape(_data(x)), shape)
+    """``x`` repeated along new or size-1 axes to ``shape``; -1 keeps an axis (PyTorch)."""
+    in_shape = np.shape(_data(x))
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    lead = len(shape) - len(in_shape)
+    if -1 in shape[: builtins.max(lead, 0)]:
+        raise ShapeError(
+            f"broadcast_to: -1 in {shape} cannot keep the size of a new leading axis "
+            f"(the input has shape {in_shape})"
+        )
+    if lead >= 0:
+        shape = shape[:lead] + tuple(
+            kept if n == -1 else n for n, kept in zip(shape[lead:], in_shape, strict=True)
+        )
+    target = broadcast_shapes("broadcast_to", in_shape, shape)
     if target != shape:
-        raise ShapeError(f"broadcast_to: cannot broadcast shape {np.shape(_data(x))} to {shape}")
+        raise ShapeError(f"broadcast_to: cannot broadcast shape {in_shape} to {shape}")
     return BroadcastTo.apply(x, shape=shape)
 
 
@@ -238,6 +272,8 @@ def concatenate(tensors, axis: int = 0, *, dim=None):
     if not shapes:
         raise ValueError("concatenate: needs at least one tensor")
     ndim = len(shapes[0])
+    if ndim == 0:
+        raise ShapeError("concatenate: 0-d tensors cannot be concatenated; use stack")
     axis = normalize_axis("concatenate", axis, ndim)
     for s in shapes:
         if len(s) != ndim or s[:axis] + s[axis + 1 :] != shapes[0][:axis] + shapes[0][axis + 1 :]:

@@ -6,7 +6,12 @@ import numpy as np
 
 from chainrule.autograd.broadcast import sum_to
 from chainrule.autograd.function import Function, sum_tangents
-from chainrule.autograd.ops.numerics import log_softmax_array, safe_exp, stable_sigmoid
+from chainrule.autograd.ops.numerics import (
+    log_softmax_array,
+    max_kept,
+    safe_exp,
+    stable_sigmoid,
+)
 
 
 class Tanh(Function):
@@ -143,8 +148,8 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis=-1):
-        e = safe_exp(x - x.max(axis=axis, keepdims=True))
-        y = e / e.sum(axis=axis, keepdims=True)
+        e = safe_exp(x - max_kept(x, axis))
+        y = np.asarray(e / e.sum(axis=axis, keepdims=True))  # a 0-d x gives a NumPy scalar
         if y.dtype.kind == "f":
             np.maximum(y, np.finfo(y.dtype).tiny, out=y)
         ctx.save_for_backward(y)

@@ -8,14 +8,21 @@ from chainrule.errors import ShapeError
 
 
 def normalize_axis(op: str, axis: int, ndim: int) -> int:
-    """``axis`` as a non-negative index into ``ndim`` axes, or a ShapeError naming ``op``."""
-    if not -ndim <= axis < max(ndim, 1):
+    """``axis`` as a non-negative index into ``ndim`` axes, or a ShapeError naming ``op``.
+
+    A 0-d tensor takes axis 0 or -1, as in PyTorch, where it acts as a one-element vector.
+    """
+    size = max(ndim, 1)
+    if not -size <= axis < size:
         raise ShapeError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dimensions")
-    return axis % max(ndim, 1)
+    return axis % size
 
 
 def resolve_axes(op: str, axis, dim, ndim: int) -> tuple[int, ...] | None:
-    """Merge ``axis``/``dim`` into a sorted tuple of non-negative axes (None: all axes)."""
+    """Merge ``axis``/``dim`` into a sorted tuple of non-negative axes (None: all axes).
+
+    For a 0-d tensor a valid axis gives ``()``: reducing over it leaves the one element as is.
+    """
     if dim is not None:
         if axis is not None:
             raise TypeError(f"{op}: give axis or dim, not both")
@@ -26,7 +33,7 @@ def resolve_axes(op: str, axis, dim, ndim: int) -> tuple[int, ...] | None:
     normalized = tuple(sorted(normalize_axis(op, int(a), ndim) for a in axes))
     if len(set(normalized)) != len(normalized):
         raise ShapeError(f"{op}: repeated axis in {axis}")
-    return normalized
+    return normalized if ndim else ()
 
 
 def expand_reduced(

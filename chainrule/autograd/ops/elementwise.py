@@ -242,7 +242,7 @@ class Abs(Function):
 
 
 class Clip(Function):
-    """``x`` limited to ``[low, high]`` (either may be None).
+    """``x`` limited to ``[low, high]`` (either may be None, or an array broadcast with x).
 
     d/dx = 1 inside the interval, boundaries included (as PyTorch's clamp), 0 outside.
     """
@@ -256,7 +256,7 @@ class Clip(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        return grad_output * _inside(x, ctx.low, ctx.high)
+        return sum_to(grad_output * _inside(x, ctx.low, ctx.high), shape_of(x))
 
     @staticmethod
     def jvp(ctx, tx):
@@ -265,12 +265,9 @@ class Clip(Function):
 
 
 def _inside(x, low, high):
-    mask = np.ones(shape_of(x), dtype=bool)
-    if low is not None:
-        mask &= x >= low
-    if high is not None:
-        mask &= x <= high
-    return mask
+    """True where ``low <= x <= high``, in the shape of x broadcast with array bounds."""
+    above = np.ones(shape_of(x), dtype=bool) if low is None else x >= low
+    return above if high is None else above & (x <= high)
 
 
 class Maximum(Function):

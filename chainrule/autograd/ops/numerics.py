@@ -45,7 +45,19 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
     return e
 
 
+def max_kept(x: np.ndarray, axis) -> np.ndarray:
+    """``x.max(axis, keepdims=True)``, the shift of softmax and logsumexp.
+
+    Over an empty axis, where NumPy's max raises, it is -inf (the identity of max), so that
+    softmax of nothing is empty and logsumexp of nothing is log(0) = -inf, as in PyTorch.
+    """
+    if x.size:
+        return x.max(axis=axis, keepdims=True)
+    kept_shape = np.sum(x, axis=axis, keepdims=True).shape
+    return np.full(kept_shape, -np.inf, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+
+
 def log_softmax_array(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """``x - log(sum(exp(x)))`` along ``axis``, shifted by the max: finite for any finite x."""
-    shifted = x - x.max(axis=axis, keepdims=True)
+    shifted = x - max_kept(x, axis)
     return shifted - np.log(safe_exp(shifted).sum(axis=axis, keepdims=True))

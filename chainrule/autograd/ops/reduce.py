@@ -12,7 +12,7 @@ import numpy as np
 
 from chainrule.autograd.function import Function
 from chainrule.autograd.ops.axes import expand_reduced, reduced_count
-from chainrule.autograd.ops.numerics import safe_exp
+from chainrule.autograd.ops.numerics import max_kept, safe_exp
 
 
 class Sum(Function):
@@ -148,7 +148,7 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx, x, axes=None, keepdims=False):
-        top = x.max(axis=axes, keepdims=True)
+        top = max_kept(x, axes)
         top = np.where(np.isfinite(top), top, 0)  # no shift by an infinite max: keep the limit
         y_kept = top + np.log(safe_exp(x - top).sum(axis=axes, keepdims=True))
         ctx.save_for_backward(x, y_kept)
