@@ -17,7 +17,7 @@ import numpy as np
 
 from chainrule.autograd.grad_mode import state as _grad_state
 from chainrule.autograd.tensor import Tensor
-from chainrule.errors import ShapeError, ValueRangeError
+from chainrule.errors import DTypeError, ShapeError, ValueRangeError
 
 # A strictly increasing stamp per recorded node: a node's inputs always carry smaller stamps,
 # so the engine visits nodes in decreasing stamp order, which is a topological order.
@@ -115,11 +115,16 @@ class Function:
 
         try:
             out = cls.forward(ctx, *args, **settings)
-        except (ShapeError, ValueRangeError):  # already name the op
+        except (ShapeError, ValueRangeError, DTypeError):  # already name the op
             raise
-        except ValueError as exc:  # NumPy's broadcasting message, made to name the op
+        except ValueError as exc:  # NumPy's message, made to name the op and its inputs
             shapes = " and ".join(str(np.shape(a)) for a in args)
-            raise ShapeError(f"{cls.__name__}: {exc} (input shapes {shapes})") from None
+            about_shapes = any(w in str(exc) for w in ("shape", "broadcast", "dimension"))
+            kind = ShapeError if about_shapes else ValueError  # e.g. int ** -1 is about values
+            raise kind(f"{cls.__name__}: {exc} (input shapes {shapes})") from None
+        except TypeError as exc:  # NumPy's refusal of a dtype (-bool), made to name the op
+            dtypes = " and ".join(str(getattr(a, "dtype", type(a).__name__)) for a in args)
+            raise TypeError(f"{cls.__name__}: {exc} (input dtypes {dtypes})") from exc
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         # The output Tensor, built here rather than by Tensor._wrap: one Python call less per op.
