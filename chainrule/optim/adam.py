@@ -62,8 +62,9 @@ class Adam(Optimizer):
                 elif wd:
                     g = g + wd * p.data
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                # one scratch array per parameter and step instead of six temporaries
-                scratch = np.multiply(g, 1 - beta1)
+                # one scratch array per parameter and step instead of six temporaries (asarray:
+                # for a 0-d parameter the product is a NumPy scalar, which out= cannot take)
+                scratch = np.asarray(np.multiply(g, 1 - beta1))
                 exp_avg *= beta1
                 exp_avg += scratch
                 np.multiply(g, g, out=scratch)

@@ -218,3 +218,13 @@ def test_a_frozen_parameter_is_accepted_and_left_alone_as_by_torch():
         topt.step()
     np.testing.assert_array_equal(ours[0].weight.data, frozen)
     np.testing.assert_allclose(ours[2].weight.data, theirs[2].weight.detach().numpy().T, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_steps_a_scalar_parameter_as_torch(name, amsgrad):
+    # a 0-d parameter used to crash the first step ("return arrays must be of ArrayType")
+    options = dict(lr=0.1, amsgrad=amsgrad, weight_decay=0.01)
+    ours = _scalar_run(cr, lambda p: getattr(optim, name)(p, **options), steps=6)
+    theirs = _scalar_run(torch, lambda p: getattr(torch.optim, name)(p, **options), steps=6)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
