@@ -92,7 +92,10 @@ def _load_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.nda
     if len(images) == 0:  # nothing to train or test on; reshape(0, -1) would fail obscurely
         raise DatasetError(f"{images_path}: contains no images")
     if labels.ndim != 1 or labels.dtype != np.uint8:
-        raise DatasetError(f"{labels_path}: expected a 1-D uint8 label array, got {labels.shape}")
+        raise DatasetError(
+            f"{labels_path}: expected a 1-D uint8 label array, got shape {labels.shape} "
+            f"of {labels.dtype}"
+        )
     if len(images) != len(labels):
         raise DatasetError(
             f"{images_path}: {len(images)} images but {labels_path.name} has {len(labels)} labels"
