@@ -40,6 +40,8 @@ def parse_assignments(items: list[str]) -> dict[str, float]:
         name = name.strip()
         if not sep or not name.isidentifier():
             raise UsageError(f"expected NAME=VALUE such as a=2, got {item!r}")
+        if name in values:  # the last one would win silently, hiding a typo
+            raise UsageError(f"{name}: given twice ({name}={values[name]:g}, then {item})")
         try:
             values[name] = float(text)
         except ValueError:

@@ -74,7 +74,10 @@ def read_npy(path: Path, n_inputs: int) -> np.ndarray:
     for 64 inputs is no sample, and reshaping it would classify a scrambled image.
     """
     try:
-        array = np.load(path, allow_pickle=False)
+        # read_array takes only the .npy format: np.load would return an .npz archive found
+        # under a .npy name as an NpzFile, which is no array
+        with open(path, "rb") as handle:
+            array = np.lib.format.read_array(handle, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
         raise UsageError(f"{path}: not a readable .npy array ({exc})") from None
     if array.dtype.kind not in "fiu" or array.size == 0:

@@ -1,0 +1,51 @@
+"""Foreign input files and repeated or impossible values: one line naming them, exit code 2."""
+
+import numpy as np
+import pytest
+
+from chainrule.cli import main
+
+pytest.importorskip("sklearn")
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("review") / "run"
+    assert main(["train", "--model", "4", "--epochs", "1", "--out", str(folder), "--quiet"]) == 0
+    return folder
+
+
+def _one_line_error(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+def test_predict_on_an_npz_archive_named_npy_is_one_line_exit_2(run_folder, tmp_path, capsys):
+    # np.load opens any zip as an NpzFile, whatever the name: no array to classify
+    disguised = tmp_path / "sample.npy"
+    with open(disguised, "wb") as handle:
+        np.savez(handle, x=np.zeros(64, np.float32))
+    assert main(["predict", str(run_folder), str(disguised)]) == 2
+    assert "sample.npy: not a readable .npy array" in _one_line_error(capsys)
+
+
+def test_explain_refuses_a_variable_given_twice(capsys):
+    assert main(["explain", "(a + b) * (b + 1)", "a=2", "b=1", "a=3"]) == 2
+    assert "a: given twice (a=2, then a=3)" in _one_line_error(capsys)
+
+
+def _write_idx(path, array):
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
+    path.write_bytes(header + array.tobytes())
+
+
+def test_train_on_too_few_samples_to_hold_out_validation_is_one_line_exit_2(tmp_path, capsys):
+    data = tmp_path / "one-sample"
+    data.mkdir()
+    for split in ("train", "t10k"):
+        _write_idx(data / f"{split}-images-idx3-ubyte", np.zeros((1, 28, 28), np.uint8))
+        _write_idx(data / f"{split}-labels-idx1-ubyte", np.zeros(1, np.uint8))
+    args = ["train", "--data", str(data), "--epochs", "1", "--out", str(tmp_path / "r"), "--quiet"]
+    assert main(args) == 2
+    assert "of 1 samples holds out 1, leaving none" in _one_line_error(capsys)
