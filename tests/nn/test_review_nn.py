@@ -217,3 +217,14 @@ def test_init_normal_refuses_a_mean_that_is_not_finite():
         with pytest.raises(ValueError, match="normal_: expected a finite mean"):
             nn.init.normal_(weight, mean=mean)
     assert np.all(weight.data == 0)
+
+
+def test_binary_cross_entropy_refuses_a_nan_probability_as_torch():
+    # NaN passed the [0, 1] check (both comparisons are false) and gave a NaN loss
+    p = np.array([0.5, np.nan])
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
+        torch.nn.functional.binary_cross_entropy(
+            torch.tensor(p), torch.zeros(2, dtype=torch.float64)
+        )
+    with pytest.raises(ValueError, match=r"binary_cross_entropy: input probabilities must lie"):
+        F.binary_cross_entropy(cr.tensor(p), np.zeros(2))

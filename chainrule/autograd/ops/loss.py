@@ -263,7 +263,7 @@ class BinaryCrossEntropy(Function):
                 f"binary_cross_entropy: input {np.shape(p)} and target {np.shape(y)} "
                 "must have the same shape"
             )
-        if np.any((p < 0) | (p > 1)):
+        if not np.all((p >= 0) & (p <= 1)):  # NaN fails both tests, as in PyTorch's check
             raise ValueRangeError("binary_cross_entropy: input probabilities must lie in [0, 1]")
         ctx.save_for_backward(p, y)
         ctx.reduction = reduction
