@@ -41,7 +41,12 @@ class DataLoader:
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
-        self.rng = np.random.default_rng(seed)
+        try:
+            self.rng = np.random.default_rng(seed)
+        except (TypeError, ValueError):  # NumPy's message names neither the loader nor seed
+            raise ValueError(
+                f"DataLoader: seed must be None or an integer >= 0, got {seed!r}"
+            ) from None
 
     def __len__(self) -> int:
         n = len(self.X) / self.batch_size

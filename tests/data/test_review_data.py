@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from chainrule.data import DatasetError, load_digits, load_mnist, stratified_split
+from chainrule.data import DataLoader, DatasetError, load_digits, load_mnist, stratified_split
 
 model_selection = pytest.importorskip("sklearn.model_selection")
 
@@ -43,3 +43,10 @@ def test_a_label_file_of_another_dtype_is_named_with_that_dtype(tmp_path):
         _write_idx(tmp_path / f"{split}-labels-idx1-ubyte", labels, 0x0C)
     with pytest.raises(DatasetError, match=r"train-labels-idx1-ubyte: .* of int32"):
         load_mnist(tmp_path)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "7"])
+def test_dataloader_names_a_bad_seed(seed):
+    # NumPy's "expected non-negative integer" named neither the loader nor the option
+    with pytest.raises(ValueError, match=r"DataLoader: seed must be None or an integer >= 0"):
+        DataLoader(np.zeros((4, 2)), np.zeros(4, dtype=np.int64), 2, seed=seed)
