@@ -1,20 +1,23 @@
 """A safe parser for the small arithmetic language of ``chainrule explain``.
 
-Grammar: numbers, variable names, ``+ - * / **``, unary minus (and plus), parentheses, and
-calls of exp, log, tanh, sigmoid, relu with one argument. The text goes through Python's own
-tokenizer (``ast.parse(mode="eval")``) and every node is checked against that whitelist;
-nothing is ever evaluated by Python, so ``__import__('os')``, attribute access, subscripts,
-lambdas and calls of any other name are rejected with a message naming what was found.
+Grammar, on one line: numbers, variable names, ``+ - * / **``, unary minus (and plus),
+parentheses, and calls of exp, log, tanh, sigmoid, relu with one argument. The text goes
+through Python's own tokenizer (``ast.parse(mode="eval")``) and every node is checked against
+that whitelist; nothing is ever evaluated by Python, so ``__import__('os')``, attribute access,
+subscripts, lambdas and calls of any other name are rejected with a message naming what was
+found and its column.
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import sys
 
 FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu")
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _MAX_LENGTH = 2000
+MAX_DEPTH = 500  # operations inside one another; the explanation recurses this deep
 
 
 class ExpressionError(ValueError):
@@ -53,23 +56,30 @@ Node = Number | Variable | BinaryOp | Negate | Call
 
 
 def parse(text: str) -> Node:
-    """The expression tree of ``text``, or ExpressionError for anything outside the grammar."""
+    """The expression tree of ``text``, or ExpressionError for anything outside the grammar.
+
+    Errors name a column of ``text`` as given (leading blanks and non-ASCII names included).
+    """
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("expression: empty; write something like (a + b) * (b + 1)")
     if len(text) > _MAX_LENGTH:
         raise ExpressionError(f"expression: longer than {_MAX_LENGTH} characters")
+    source = _Source(text, text.strip())
+    # Python would skip a comment and join lines; the grammar is one line of arithmetic
+    for symbol, what in (("#", "a comment (#)"), ("\n", "a line break"), ("\r", "a line break")):
+        if symbol in source.stripped:
+            raise source.error(source.stripped.index(symbol), what)
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source.stripped, mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(
-            f"expression: syntax error at column {exc.offset}: {exc.msg} in {text!r}"
-        ) from None
+        # offset counts characters from 1; 0 means the text ended too early
+        where = f"at column {source.column(exc.offset - 1)}" if exc.offset else "at the end"
+        if exc.lineno is None:  # e.g. a null character: Python names no place
+            where = "in the text"
+        raise ExpressionError(f"expression: syntax error {where}: {exc.msg} in {text!r}") from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError(f"expression: cannot parse {text!r}") from None
-    try:
-        return _convert(tree.body, text)
-    except RecursionError:
-        raise ExpressionError(f"expression: nested too deeply: {text[:60]!r}...") from None
+    return _convert(tree.body, source, depth=0)
 
 
 def variables(node: Node) -> list[str]:
@@ -89,43 +99,81 @@ def variables(node: Node) -> list[str]:
     return list(found)
 
 
-def _reject(node: ast.AST, text: str, what: str) -> ExpressionError:
-    column = getattr(node, "col_offset", None)
-    where = f" at column {column + 1}" if column is not None else ""
-    allowed = "numbers, names, + - * / **, parentheses and " + ", ".join(FUNCTIONS) + "(...)"
-    return ExpressionError(f"expression: {what}{where} is not allowed in {text!r}; use {allowed}")
+@dataclasses.dataclass(frozen=True)
+class _Source:
+    """The text as given and the stripped copy ``ast`` parses, to name columns in the former."""
+
+    text: str
+    stripped: str
+
+    def column(self, index: int) -> int:
+        """The 1-based column in ``text`` of character ``index`` of the stripped copy."""
+        return len(self.text) - len(self.text.lstrip()) + index + 1
+
+    def node_index(self, node: ast.AST) -> int:
+        """Where an ast node starts in the stripped copy; ``col_offset`` counts UTF-8 bytes."""
+        return len(self.stripped.encode()[: node.col_offset].decode())
+
+    def error(self, index: int, what: str) -> ExpressionError:
+        allowed = "numbers, names, + - * / **, parentheses and " + ", ".join(FUNCTIONS) + "(...)"
+        return ExpressionError(
+            f"expression: {what} at column {self.column(index)} is not allowed in "
+            f"{self.text!r}; use {allowed}"
+        )
 
 
-def _convert(node: ast.AST, text: str) -> Node:
+def _reject(node: ast.AST, source: _Source, what: str) -> ExpressionError:
+    return source.error(source.node_index(node), what)
+
+
+def _convert(node: ast.AST, source: _Source, depth: int) -> Node:
+    if depth > MAX_DEPTH:  # stop well before Python's recursion limit
+        raise ExpressionError(
+            f"expression: nested deeper than {MAX_DEPTH} operations at column "
+            f"{source.column(source.node_index(node))} (a + b + c + ... nests one level per "
+            f"operator) in {source.text[:60]!r}...; split it into smaller expressions"
+        )
+    depth += 1
     if isinstance(node, ast.Constant):
         if type(node.value) in (int, float):
+            if not abs(node.value) <= sys.float_info.max:  # 1e400 is inf; float(10**400) fails
+                raise _reject(node, source, "a number too large for float64 (above 1.8e308)")
             return Number(float(node.value))
-        raise _reject(node, text, f"the constant {node.value!r}")
+        raise _reject(node, source, f"the constant {node.value!r}")
     if isinstance(node, ast.Name):
         if node.id in FUNCTIONS:
-            raise _reject(node, text, f"{node.id} without (argument)")
+            raise _reject(node, source, f"{node.id} without (argument)")
         if node.id.startswith("_"):
-            raise _reject(node, text, f"the name {node.id!r} (names may not start with _)")
+            raise _reject(node, source, f"the name {node.id!r} (names may not start with _)")
         return Variable(node.id)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        return BinaryOp(
-            _BINARY[type(node.op)], _convert(node.left, text), _convert(node.right, text)
-        )
+        left, right = _convert(node.left, source, depth), _convert(node.right, source, depth)
+        return BinaryOp(_BINARY[type(node.op)], left, right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _convert(node.operand, text)
+        operand = _convert(node.operand, source, depth)
         return Negate(operand) if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Constant) and type(node.func.value) in (int, float):
+            # 2(a + b) multiplies in maths, not in Python
+            raise _reject(
+                node, source, f"{node.func.value!r}(...) (write {node.func.value!r} * (...))"
+            )
         if not isinstance(node.func, ast.Name):
-            raise _reject(node, text, "a call of something that is not a plain function name")
+            raise _reject(node, source, "a call of something that is not a plain function name")
         if node.func.id not in FUNCTIONS:
-            raise _reject(node, text, f"a call of {node.func.id!r} (only {', '.join(FUNCTIONS)})")
+            raise _reject(
+                node,
+                source,
+                f"a call of {node.func.id!r} (only {', '.join(FUNCTIONS)}; "
+                f"a product is {node.func.id} * (...))",
+            )
         if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
-            raise _reject(node, text, f"{node.func.id} with other than one plain argument")
-        return Call(node.func.id, _convert(node.args[0], text))
+            raise _reject(node, source, f"{node.func.id} with other than one plain argument")
+        return Call(node.func.id, _convert(node.args[0], source, depth))
     if isinstance(node, ast.BinOp):
         symbol = {ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.BitXor: "^ (use **)"}
         raise _reject(
-            node, text, f"the operator {symbol.get(type(node.op), type(node.op).__name__)}"
+            node, source, f"the operator {symbol.get(type(node.op), type(node.op).__name__)}"
         )
     what = {
         ast.Attribute: "attribute access (.)",
@@ -134,4 +182,4 @@ def _convert(node: ast.AST, text: str) -> Node:
         ast.Compare: "a comparison",
         ast.BoolOp: "and/or",
     }.get(type(node), f"the construct {type(node).__name__}")
-    raise _reject(node, text, what)
+    raise _reject(node, source, what)

@@ -15,6 +15,7 @@ import dataclasses
 import itertools
 import math
 import string
+import unicodedata
 
 import numpy as np
 
@@ -173,6 +174,7 @@ def explain_expression(text: str, values: dict[str, float]) -> Explanation:
     names = variables(tree)
     if not names:
         raise ExpressionError(f"expression: {text!r} has no variables to differentiate by")
+    values = _numbers_by_name(values)
     missing = [n for n in names if n not in values]
     if missing:
         raise ExpressionError(
@@ -181,7 +183,7 @@ def explain_expression(text: str, values: dict[str, float]) -> Explanation:
     extra = [n for n in values if n not in names]
     if extra:
         raise ExpressionError(f"expression: {', '.join(extra)} not in {text!r}")
-    tensors = {n: cr.tensor(float(values[n]), dtype=np.float64, requires_grad=True) for n in names}
+    tensors = {n: cr.tensor(values[n], dtype=np.float64, requires_grad=True) for n in names}
     builder = _Builder(tensors, names)
     with np.errstate(all="ignore"):
         result = builder.build(tree)
@@ -197,24 +199,49 @@ def explain_expression(text: str, values: dict[str, float]) -> Explanation:
     gradients.update(
         {n: float(t.grad.data) if t.grad is not None else 0.0 for n, t in tensors.items()}
     )
-    paths, sums = _path_sums(builder.steps, names)
+    paths, sums, sizes = _path_sums(builder.steps, names)
     for name, total in sums.items():
         engine = gradients[name]
         both_nan = math.isnan(total) and math.isnan(engine)  # e.g. ∂(a**b)/∂b at a < 0
-        if not (both_nan or math.isclose(total, engine, rel_tol=1e-9, abs_tol=1e-12)):
+        # Both round like their largest terms: when the paths cancel (a·k + a·(-k)), the
+        # difference is relative to the sum of |path products|, not to the small result.
+        if not (both_nan or total == engine or abs(total - engine) <= 1e-9 * sizes[name]):
             raise GraphError(
                 f"explain: the sum over paths for ∂{builder.steps[-1].name}/∂{name} is "
                 f"{total!r} but the engine's backward pass gives {engine!r}"
             )
     return Explanation(
         expression=text.strip(),
-        values={n: float(values[n]) for n in names},
+        values={n: values[n] for n in names},
         steps=builder.steps,
         tensors={**tensors, **{s.name: s.tensor for s in builder.steps}},
         gradients=gradients,
         paths=paths,
         path_sums=sums,
     )
+
+
+def _numbers_by_name(values: dict) -> dict[str, float]:
+    """The given values as finite floats, keyed as Python reads names (NFKC: micro sign µ is μ)."""
+    numbers: dict[str, float] = {}
+    spelled: dict[str, str] = {}
+    for given, value in values.items():
+        name = unicodedata.normalize("NFKC", str(given))
+        if name in numbers:
+            raise ExpressionError(
+                f"expression: {spelled[name]!r} and {given!r} are the same name to Python; "
+                "give its value once"
+            )
+        try:
+            numbers[name], spelled[name] = float(value), given
+        except (TypeError, ValueError):
+            raise ExpressionError(f"expression: {given} = {value!r} is not a number") from None
+        if not math.isfinite(numbers[name]):
+            raise ExpressionError(
+                f"expression: {given} = {numbers[name]} is not finite; derivatives are "
+                "explained at finite points"
+            )
+    return numbers
 
 
 class _Builder:
@@ -247,15 +274,18 @@ class _Builder:
         return _number(x) if x >= 0 else f"({_number(x)})"
 
     def _op(self, op: str, args: tuple):
-        if not any(isinstance(a, Tensor) for a in args):
-            return float(_APPLY[op](*(np.float64(a) for a in args)))
-        y = _APPLY[op](*args)
-        name = next(self.free)
         shown = tuple(self._show(a) for a in args)
-        if op in _APPLY and len(args) == 2:
+        if len(args) == 2:
             text = f"{shown[0]} {op} {shown[1]}"
         else:
             text = f"-{shown[0]}" if op == "neg" else f"{op}({shown[0]})"
+        if not any(isinstance(a, Tensor) for a in args):  # a constant, folded to its value
+            value = float(_APPLY[op](*(np.float64(a) for a in args)))
+            if not math.isfinite(value):  # 1/0 inside exp(-1/0) would otherwise vanish
+                raise ExpressionError(f"expression: the constant {text} = {value} is not finite")
+            return value
+        y = _APPLY[op](*args)
+        name = next(self.free)
         if not np.isfinite(y.data):
             raise ExpressionError(f"expression: {name} = {text} = {y.item()} is not finite")
         partials = local_partials(y.grad_fn)
@@ -279,7 +309,8 @@ class _Builder:
 
 
 def _path_sums(steps: list[Step], names: list[str]):
-    """For every node: its paths from the output (when few enough) and the sum of products."""
+    """For every node: its paths from the output (when few enough), the sum of their products
+    and the sum of the products' absolute values."""
     out = steps[-1].name
     into: dict[str, list[tuple[str, float]]] = {}  # parent -> [(child, ∂child/∂parent)]
     for step in steps:
@@ -289,6 +320,7 @@ def _path_sums(steps: list[Step], names: list[str]):
     order = [s.name for s in reversed(steps)] + names  # consumers before their inputs
     paths: dict[str, list | None] = {out: [[]]}
     sums: dict[str, float] = {out: 1.0}
+    sizes: dict[str, float] = {out: 1.0}  # the same sums of |products|, their rounding scale
     counts: dict[str, int] = {out: 1}
     for name in order[1:]:
         edges = into.get(name, [])
@@ -297,9 +329,13 @@ def _path_sums(steps: list[Step], names: list[str]):
             paths[name] = [
                 [*path, (child, name, partial)] for child, partial in edges for path in paths[child]
             ]
-            sums[name] = math.fsum(math.prod(v for _, _, v in path) for path in paths[name])
+            products = [math.prod(v for _, _, v in path) for path in paths[name]]
+            sums[name] = math.fsum(products)
+            sizes[name] = math.fsum(abs(p) for p in products)
         else:  # the same sum, factored: sum over edges of ∂out/∂child · ∂child/∂name
             paths[name] = None
             sums[name] = math.fsum(sums[child] * partial for child, partial in edges)
-    del paths[out], sums[out]
-    return paths, sums
+            sizes[name] = math.fsum(sizes[child] * abs(partial) for child, partial in edges)
+    for table in (paths, sums, sizes):
+        del table[out]
+    return paths, sums, sizes
