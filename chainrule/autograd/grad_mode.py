@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 
 
 class _State:
@@ -15,9 +16,18 @@ state = _State()
 
 
 class _GradMode:
-    """Sets grad recording to ``self.mode`` inside a ``with`` block or a decorated function."""
+    """Sets grad recording to ``self.mode`` inside a ``with`` block or a decorated function.
+
+    As a decorator it works with or without parentheses (``@no_grad()`` and ``@no_grad``, as
+    in PyTorch); a decorated generator runs under the mode each time it resumes, while its
+    caller keeps its own mode between the values it yields.
+    """
 
     mode = True
+
+    def __new__(cls, fn=None):
+        switch = super().__new__(cls)
+        return switch if fn is None else switch(fn)
 
     def __enter__(self) -> None:
         self._previous = state.enabled
@@ -27,10 +37,42 @@ class _GradMode:
         state.enabled = self._previous
 
     def __call__(self, fn):
+        if not callable(fn):
+            raise TypeError(
+                f"{type(self).__name__}: can decorate only a function, got {type(fn).__name__}"
+            )
+        if inspect.isgeneratorfunction(fn):
+            return self._decorate_generator(fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with self.__class__():
+            with self.__class__():  # a fresh switch per call: recursion restores correctly
                 return fn(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_generator(self, fn):
+        """Wrapping the call alone would leave the mode before the generator's body ever ran:
+        instead, every step of the generator (send, throw, close) runs under the mode."""
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            generator = fn(*args, **kwargs)
+            step, sent = generator.send, None
+            while True:
+                with self.__class__():
+                    try:
+                        response = step(sent)
+                    except StopIteration as stop:
+                        return stop.value
+                try:
+                    sent, step = (yield response), generator.send
+                except GeneratorExit:
+                    with self.__class__():
+                        generator.close()
+                    raise
+                except BaseException as exc:  # thrown in by the caller: pass it on
+                    sent, step = exc, generator.throw
 
         return wrapper
 

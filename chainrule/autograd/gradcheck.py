@@ -55,11 +55,18 @@ def gradcheck(
         excess = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
         if not (excess <= 0).all():
             worst = np.unravel_index(np.argmax(np.nan_to_num(excess, nan=np.inf)), array.shape)
+            # all-zero analytic gradients from an output outside the graph are the likely cause
+            hint = (
+                ""
+                if output.requires_grad
+                else "; fn's output does not require grad: was it computed under cr.no_grad(), "
+                "or detached from the inputs?"
+            )
             raise GradcheckError(
                 f"gradcheck: input {index} (shape {array.shape}) "
                 f"at {tuple(int(i) for i in worst)}: "
                 f"analytic {analytic[worst]:.8g} vs numeric {numeric[worst]:.8g} "
-                f"(atol={atol}, rtol={rtol})"
+                f"(atol={atol}, rtol={rtol}){hint}"
             )
     return True
 

@@ -7,6 +7,7 @@ on. Operators and methods are thin wrappers over the ops in ``chainrule.autograd
 
 from __future__ import annotations
 
+import operator
 import weakref
 
 import numpy as np
@@ -114,7 +115,13 @@ class Tensor:
         return self
 
     def retain_grad(self) -> Tensor:
-        """Keep this non-leaf tensor's gradient in ``.grad`` after backward()."""
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward() (a leaf that
+        requires grad keeps it anyway); a tensor that requires no grad never gets one."""
+        if not self.requires_grad:
+            raise GraphError(
+                "retain_grad: this tensor does not require grad, so backward() gives it no "
+                "gradient to keep (was it made under cr.no_grad(), or from constants?)"
+            )
         if self.grad_fn is not None:
             self.grad_fn.retained = weakref.ref(self)
         return self
@@ -123,6 +130,20 @@ class Tensor:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
+
+    def __iter__(self):
+        """The sub-tensors along the first axis (each differentiable, as ``t[i]``)."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor; use .item()")
+        return (self[i] for i in range(len(self.data)))
+
+    def __contains__(self, value) -> bool:
+        """``value in t``: whether any element equals ``value`` (PyTorch's meaning)."""
+        return bool(_compare("in", operator.eq, self, value).data.any())
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """The data for NumPy (``np.asarray(t)``), shared unless a copy or a dtype is asked."""
+        return np.array(self.data, dtype=dtype, copy=copy)
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
@@ -280,22 +301,22 @@ class Tensor:
 
     # Comparisons give boolean tensors that carry no gradient.
     def __lt__(self, other):
-        return _boolean(self.data < _raw(other))
+        return _compare("<", operator.lt, self, other)
 
     def __le__(self, other):
-        return _boolean(self.data <= _raw(other))
+        return _compare("<=", operator.le, self, other)
 
     def __gt__(self, other):
-        return _boolean(self.data > _raw(other))
+        return _compare(">", operator.gt, self, other)
 
     def __ge__(self, other):
-        return _boolean(self.data >= _raw(other))
+        return _compare(">=", operator.ge, self, other)
 
     def __eq__(self, other):
-        return _boolean(self.data == _raw(other))
+        return _compare("==", operator.eq, self, other)
 
     def __ne__(self, other):
-        return _boolean(self.data != _raw(other))
+        return _compare("!=", operator.ne, self, other)
 
     # ---- methods ----------------------------------------------------------------------------
     def exp(self):
@@ -333,23 +354,32 @@ class Tensor:
     def minimum(self, other):
         return _ops.minimum(self, other)
 
-    def sum(self, axis=None, keepdims: bool = False, *, dim=None):
-        return _ops.sum(self, axis, keepdims, dim=dim)
+    # Reductions take NumPy's ``axis``/``keepdims`` or PyTorch's ``dim``/``keepdim``.
+    def sum(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        return _ops.sum(self, axis, _keepdims("sum", keepdims, keepdim), dim=dim)
 
-    def mean(self, axis=None, keepdims: bool = False, *, dim=None):
-        return _ops.mean(self, axis, keepdims, dim=dim)
+    def mean(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        return _ops.mean(self, axis, _keepdims("mean", keepdims, keepdim), dim=dim)
 
-    def max(self, axis=None, keepdims: bool = False, *, dim=None):
-        return _ops.max(self, axis, keepdims, dim=dim)
+    def max(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        """The largest elements (values only); ``t.max(other)`` with a Tensor is the
+        elementwise ``maximum`` (PyTorch)."""
+        if isinstance(axis, Tensor):
+            return _ops.maximum(self, axis)
+        return _ops.max(self, axis, _keepdims("max", keepdims, keepdim), dim=dim)
 
-    def min(self, axis=None, keepdims: bool = False, *, dim=None):
-        return _ops.min(self, axis, keepdims, dim=dim)
+    def min(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        """The smallest elements (values only); ``t.min(other)`` with a Tensor is the
+        elementwise ``minimum`` (PyTorch)."""
+        if isinstance(axis, Tensor):
+            return _ops.minimum(self, axis)
+        return _ops.min(self, axis, _keepdims("min", keepdims, keepdim), dim=dim)
 
-    def var(self, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None):
-        return _ops.var(self, axis, keepdims, ddof, dim=dim)
+    def var(self, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None, keepdim=None):
+        return _ops.var(self, axis, _keepdims("var", keepdims, keepdim), ddof, dim=dim)
 
-    def logsumexp(self, axis=None, keepdims: bool = False, *, dim=None):
-        return _ops.logsumexp(self, axis, keepdims, dim=dim)
+    def logsumexp(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        return _ops.logsumexp(self, axis, _keepdims("logsumexp", keepdims, keepdim), dim=dim)
 
     def softmax(self, axis=-1, *, dim=None):
         return _ops.softmax(self, axis, dim=dim)
@@ -357,13 +387,27 @@ class Tensor:
     def log_softmax(self, axis=-1, *, dim=None):
         return _ops.log_softmax(self, axis, dim=dim)
 
-    def argmax(self, axis=None, keepdims: bool = False, *, dim=None):
-        axis = axis if dim is None else dim
-        return Tensor._wrap(np.asarray(self.data.argmax(axis=axis, keepdims=keepdims)))
+    def argmax(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        return self._arg_extreme("argmax", axis, dim, _keepdims("argmax", keepdims, keepdim))
 
-    def argmin(self, axis=None, keepdims: bool = False, *, dim=None):
-        axis = axis if dim is None else dim
-        return Tensor._wrap(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)))
+    def argmin(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        return self._arg_extreme("argmin", axis, dim, _keepdims("argmin", keepdims, keepdim))
+
+    def _arg_extreme(self, op: str, axis, dim, keepdims: bool) -> Tensor:
+        """Indices (int64, no gradient) of the extremes along one axis, or of the flattened
+        tensor when no axis is given."""
+        if dim is not None:
+            if axis is not None:
+                raise TypeError(f"{op}: give axis or dim, not both")
+            axis = dim
+        if axis is not None:
+            axis = _ops.normalize_axis(op, axis, self.ndim)
+        try:
+            indices = getattr(self.data, op)(axis=axis, keepdims=keepdims)
+        except ValueError:  # NumPy's "attempt to get argmax of an empty sequence"
+            where = "the tensor" if axis is None else f"axis {axis}"
+            raise ShapeError(f"{op}: {where} of shape {self.shape} has no elements") from None
+        return Tensor._wrap(np.asarray(indices))
 
     def reshape(self, *shape):
         return _ops.reshape(
@@ -372,8 +416,18 @@ class Tensor:
 
     view = reshape
 
-    def flatten(self, start_dim: int = 0):
-        return _ops.reshape(self, self.shape[:start_dim] + (-1,))
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        """Axes ``start_dim`` to ``end_dim`` (both included) merged into one, as in PyTorch;
+        a 0-d tensor becomes shape (1,)."""
+        start, end = (_ops.normalize_axis("flatten", a, self.ndim) for a in (start_dim, end_dim))
+        if start > end:
+            raise ShapeError(
+                f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                f"for a tensor of shape {self.shape}"
+            )
+        # the merged length is given, not -1, so that a zero-length axis elsewhere still works
+        merged = int(np.prod(self.shape[start : end + 1], dtype=np.int64))
+        return _ops.reshape(self, self.shape[:start] + (merged,) + self.shape[end + 1 :])
 
     def transpose(self, *axes):
         """No axes: reverse them all. Two ints (PyTorch's ``transpose(0, 1)``): swap those two.
@@ -383,7 +437,8 @@ class Tensor:
         if len(axes) == 2:
             order = list(range(self.ndim))
             i, j = (_ops.normalize_axis("transpose", a, self.ndim) for a in axes)
-            order[i], order[j] = order[j], order[i]
+            if order:  # a 0-d tensor takes axes 0 and -1 and stays as it is (PyTorch)
+                order[i], order[j] = order[j], order[i]
             axes = tuple(order)
         return _ops.transpose(self, axes or None)
 
@@ -422,6 +477,27 @@ class Tensor:
 
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
+
+
+def _keepdims(op: str, keepdims: bool, keepdim) -> bool:
+    """NumPy's ``keepdims`` or PyTorch's ``keepdim``, whichever the caller gave."""
+    if keepdim is None:
+        return keepdims
+    if keepdims:
+        raise TypeError(f"{op}: give keepdims or keepdim, not both")
+    return bool(keepdim)
+
+
+def _compare(op: str, compare, tensor: Tensor, other) -> Tensor:
+    """``compare(tensor, other)`` elementwise as a boolean tensor (no gradient); shapes that do
+    not broadcast get a ShapeError naming the comparison rather than NumPy's message."""
+    value = _raw(other)
+    try:
+        return _boolean(compare(tensor.data, value))
+    except ValueError:
+        raise ShapeError(
+            f"{op}: cannot compare a tensor of shape {tensor.shape} with shape {np.shape(value)}"
+        ) from None
 
 
 def _boolean(values) -> Tensor:
