@@ -40,6 +40,12 @@ exit status: 0 trained (or --resume of a run early stopping had ended: nothing t
 # Settings a resumed run takes from its config.json rather than the command line.
 RESUME_FIXED = ("data", "model", "activation", "init", "loss", "optimizer", "lr", "momentum")
 RESUME_FIXED += ("weight_decay", "batch_size", "schedule", "seed", "patience", "out", "classic")
+# Settings the classic recipe fixes or does not have: only data, epochs and seed apply to it.
+CLASSIC_FIXED = tuple(
+    field.name
+    for field in dataclasses.fields(TrainConfig)
+    if field.name not in ("data", "epochs", "seed")
+)
 
 
 @contextlib.contextmanager
@@ -227,13 +233,18 @@ def _new_folder(args, config: TrainConfig) -> Path:
     return folder
 
 
+def _options_given(args, names) -> list[str]:
+    """The command-line options among ``names`` (TrainConfig fields) that were given."""
+    return [
+        f"--{n.replace('_', '-')}" for n in names if getattr(args, n, None) not in (None, False)
+    ]
+
+
 def _resumed_run(args):
     from chainrule.io import CheckpointError
     from chainrule.train.run import Run
 
-    fixed = [
-        f"--{n.replace('_', '-')}" for n in RESUME_FIXED if getattr(args, n) not in (None, False)
-    ]
+    fixed = _options_given(args, RESUME_FIXED)
     if fixed:
         raise UsageError(f"--resume takes its settings from config.json; remove {' '.join(fixed)}")
     folder = Path(args.resume)
@@ -373,11 +384,13 @@ def _train_and_test(run) -> int:
     names = class_names(run.config.data, run.n_classes)
     save_report(test, names, run.folder / "test.json", run.folder / "confusion.png")
     stopped = f", stopped early after epoch {run.epoch}" if run.epoch < run.config.epochs else ""
+    outputs = ("curves.png", "history.csv", "best.npz", "last.npz", "confusion.png", "test.json")
+    # the pictures are missing without matplotlib
+    written = ", ".join(name for name in outputs if (run.folder / name).is_file())
     print(
         f"test accuracy {100 * test['accuracy']:.2f}% (weights of epoch {run.best_epoch()}, the "
         f"highest validation accuracy{stopped}; {run.elapsed:.1f}s of training)\n"
-        f"run folder: {run.folder}  (curves.png, history.csv, best.npz, last.npz, "
-        "confusion.png, test.json)"
+        f"run folder: {run.folder}  ({written})"
     )
     return 0
 
@@ -387,6 +400,14 @@ def _run_classic(args) -> int:
 
     if args.resume:
         raise UsageError("--resume is not available with --classic")
+    # the Network's recipe is fixed: an option it would silently drop is refused instead
+    ignored = _options_given(args, CLASSIC_FIXED)
+    if ignored:
+        raise UsageError(
+            "--classic trains its fixed recipe (of the training settings only --data, --epochs and "
+            "--seed apply); "
+            f"remove {' '.join(ignored)}"
+        )
     config = _config_from(args)
     prefetch(args.download, config.data)
     folder = _new_folder(args, config)

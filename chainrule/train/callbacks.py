@@ -7,6 +7,15 @@ import sys
 from chainrule.train.loop import Callback
 
 
+def _tqdm_installed() -> bool:
+    """Whether the optional progress-bar package is there (else the plain lines suffice)."""
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 class ProgressReporter(Callback):
     """A tqdm bar over the batches with the running loss when the output is a terminal, and
     one plain line per epoch always (so log files and CI get no carriage returns)."""
@@ -14,7 +23,7 @@ class ProgressReporter(Callback):
     def __init__(self, epochs: int, batches: int, stream=None, bar: bool | None = None) -> None:
         self.epochs, self.batches = epochs, batches
         self.stream = stream or sys.stderr
-        self.bar_enabled = self.stream.isatty() if bar is None else bar
+        self.bar_enabled = self.stream.isatty() and _tqdm_installed() if bar is None else bar
         self._bar = None
         self._loss_sum = 0.0
 

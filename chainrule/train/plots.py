@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,17 @@ from chainrule.io import atomic_write
 
 
 def _pyplot():
-    import matplotlib
-
+    """pyplot on the Agg backend, or None with a warning when matplotlib is not installed:
+    the pictures are an extra (``chainrule[plots]``) and must not cost a run its results."""
+    try:
+        import matplotlib
+    except ImportError:
+        warnings.warn(
+            "matplotlib is not installed, so no pictures are drawn "
+            "(pip install 'chainrule[plots]')",
+            stacklevel=3,
+        )
+        return None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -26,6 +36,8 @@ def _save(fig, path: Path) -> None:
 def plot_curves(history: list[dict], path) -> None:
     """Loss and accuracy per epoch for each split in the history (train, val, test)."""
     plt = _pyplot()
+    if plt is None:
+        return
     epochs = [h["epoch"] for h in history]
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
     for split, style in (("train", "-o"), ("val", "--s"), ("test", ":^")):
@@ -46,6 +58,8 @@ def plot_curves(history: list[dict], path) -> None:
 def plot_confusion(confusion: np.ndarray, path, class_names=None) -> None:
     """The confusion matrix as a heat map with the counts written in."""
     plt = _pyplot()
+    if plt is None:
+        return
     n = len(confusion)
     names = class_names or [str(i) for i in range(n)]
     fig, ax = plt.subplots(figsize=(1 + 0.55 * n, 1 + 0.5 * n))

@@ -136,7 +136,14 @@ class TrainConfig:
                 f"{source}: invalid training configuration (expected an object of settings, "
                 f"got {type(values).__name__} {values!r:.40})"
             )
+        known = [field.name for field in dataclasses.fields(cls)]
+        unknown = [key for key in values if key not in known]
         try:
+            if unknown:  # a misspelt key would otherwise be dropped or fail as a Python call
+                raise TypeError(
+                    f"unknown setting {', '.join(map(repr, unknown))}; "
+                    f"the settings are {', '.join(known)}"
+                )
             config = cls(**values)
             config.validate()
         except (TypeError, ValueError) as exc:
@@ -153,7 +160,7 @@ def load_dataset(name: str):
     if name == "fashion-mnist":
         return load_fashion_mnist()
     path = Path(name)
-    if not path.is_dir():
+    if not name or not path.is_dir():  # Path('') is the current folder, not a dataset
         raise DatasetError(
             f"--data: {name!r} is neither digits, mnist, fashion-mnist nor a folder of IDX files"
         )
@@ -373,6 +380,12 @@ class Run:
         state = cr.load(path)
         if not isinstance(state, dict):
             raise CheckpointError(f"{path}: not a training checkpoint (a {type(state).__name__})")
+        if state.get("partial_epoch"):  # its epoch would be replayed on top of its own steps
+            raise CheckpointError(
+                f"{path}: holds weights from the middle of an epoch (saved on Ctrl-C), which "
+                "cannot be resumed exactly; resume from the run's last.npz, written at the end "
+                "of an epoch"
+            )
         self._check_same_settings(state.get("config"), path)
         try:
             load_weights(self.model, state, path)
