@@ -8,13 +8,6 @@ from chainrule.cli import main
 pytest.importorskip("sklearn")
 
 
-@pytest.fixture(scope="module")
-def run_folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("review") / "run"
-    assert main(["train", "--model", "4", "--epochs", "1", "--out", str(folder), "--quiet"]) == 0
-    return folder
-
-
 def _one_line_error(capsys) -> str:
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1, err

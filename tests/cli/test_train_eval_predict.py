@@ -11,13 +11,6 @@ from chainrule.cli import main
 pytest.importorskip("sklearn")
 
 
-@pytest.fixture(scope="module")
-def run_folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cli") / "run"
-    assert main(["train", "--model", "16", "--epochs", "2", "--out", str(folder), "--quiet"]) == 0
-    return folder
-
-
 def _cli(*args):
     return subprocess.run(
         [sys.executable, "-m", "chainrule", *args], capture_output=True, text=True

@@ -66,6 +66,9 @@ def test_precedence_unary_minus_and_calls():
         ("a if b else c", "IfExp"),
         ("[a, b]", "List"),
         ("(a for a in b)", "GeneratorExp"),
+        ("a * b # c", "a comment (#) at column 7"),  # c was silently dropped
+        ("(a +\n b)", "a line break at column 5"),
+        ("a \\\n+ b", "a line break at column 4"),
         ("__class__", "names may not start with _"),
         ("~a", "UnaryOp"),
     ],

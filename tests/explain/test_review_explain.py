@@ -77,20 +77,6 @@ def test_parse_trailing_operator_is_at_the_end(text):
         parse(text)
 
 
-@pytest.mark.parametrize(
-    "text, what",
-    [
-        ("a * b # c", "a comment (#) at column 7"),  # c was silently dropped
-        ("(a +\n b)", "a line break at column 5"),
-        ("a \\\n+ b", "a line break at column 4"),
-    ],
-)
-def test_parse_refuses_comments_and_line_breaks(text, what):
-    with pytest.raises(ExpressionError, match="not allowed") as info:
-        parse(text)
-    assert what in str(info.value)
-
-
 @pytest.mark.parametrize("text", ["a * 1e400", "a + 1" + "0" * 400, "exp(-1e999) + a"])
 def test_parse_refuses_numbers_beyond_float64(text):
     # float64 holds at most 1.8e308: 1e400 used to become inf, a 401-digit integer to crash
