@@ -67,6 +67,11 @@ def _locate(name: str, path, download: bool = False) -> dict[str, Path]:
         found = _found_in(cache_folder(name))
         if found:
             return found
+    if path is not None:  # a folder the user named: the search and the download do not apply
+        raise DatasetError(
+            f"{path}: the four IDX files ({', '.join(FILES.values())}, optionally .gz) are not "
+            "all in this folder"
+        )
     hint = "apt-get install dataset-fashion-mnist, or " if name == "fashion-mnist" else ""
     looked = ", ".join(str(f) for f in folders)
     raise DatasetError(

@@ -1,5 +1,7 @@
 """Foreign input files and repeated or impossible values: one line naming them, exit code 2."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -42,3 +44,23 @@ def test_train_on_too_few_samples_to_hold_out_validation_is_one_line_exit_2(tmp_
     args = ["train", "--data", str(data), "--epochs", "1", "--out", str(tmp_path / "r"), "--quiet"]
     assert main(args) == 2
     assert "of 1 samples holds out 1, leaving none" in _one_line_error(capsys)
+
+
+def test_eval_without_matplotlib_names_only_the_files_it_saved(run_folder, monkeypatch, capsys):
+    # it used to announce eval_confusion.png although no picture could be drawn
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now fails
+    (run_folder / "eval_confusion.png").unlink(missing_ok=True)
+    with pytest.warns(UserWarning, match="matplotlib is not installed"):
+        assert main(["eval", str(run_folder)]) == 0
+    saved = capsys.readouterr().out.splitlines()[-1]
+    assert saved == f"saved {run_folder / 'eval.json'}"
+    assert not (run_folder / "eval_confusion.png").exists()
+
+
+def test_data_folder_without_the_idx_files_says_so_without_the_search_hints(tmp_path, capsys):
+    # it began "mnist:", listed no search path but the folder, and suggested --download
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(b"")
+    assert main(["train", "--data", str(tmp_path), "--epochs", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"{tmp_path}: the four IDX files" in err and "not all in this folder" in err
+    assert "--download" not in err and len(err.splitlines()) == 1
