@@ -17,6 +17,7 @@ from chainrule.autograd import (
     graph,
     is_grad_enabled,
     no_grad,
+    set_grad_enabled,
 )
 from chainrule.autograd.creation import (
     arange,

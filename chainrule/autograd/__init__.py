@@ -2,7 +2,7 @@
 
 from chainrule.autograd.tensor import Tensor  # noqa: I001  (Tensor first: ops import it)
 from chainrule.autograd.function import Context, Function
-from chainrule.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
+from chainrule.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from chainrule.autograd.gradcheck import GradcheckError, gradcheck
 from chainrule.autograd.forward import jacobian, jvp, vjp
 from chainrule.autograd.engine import grad
@@ -19,5 +19,6 @@ __all__ = [
     "jacobian",
     "jvp",
     "no_grad",
+    "set_grad_enabled",
     "vjp",
 ]

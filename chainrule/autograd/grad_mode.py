@@ -1,4 +1,5 @@
-"""Switches for graph recording: ``no_grad`` and ``enable_grad`` (context managers, decorators)."""
+"""Switches for graph recording: ``no_grad``, ``enable_grad`` and ``set_grad_enabled``
+(context managers and decorators, as in PyTorch)."""
 
 from __future__ import annotations
 
@@ -46,10 +47,14 @@ class _GradMode:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with self.__class__():  # a fresh switch per call: recursion restores correctly
+            with self._switch():  # a fresh switch per call: recursion restores correctly
                 return fn(*args, **kwargs)
 
         return wrapper
+
+    def _switch(self) -> _GradMode:
+        """A fresh switch to this mode, for one call (or one step) of a decorated function."""
+        return enable_grad() if self.mode else no_grad()
 
     def _decorate_generator(self, fn):
         """Wrapping the call alone would leave the mode before the generator's body ever ran:
@@ -60,7 +65,7 @@ class _GradMode:
             generator = fn(*args, **kwargs)
             step, sent = generator.send, None
             while True:
-                with self.__class__():
+                with self._switch():
                     try:
                         response = step(sent)
                     except StopIteration as stop:
@@ -68,7 +73,7 @@ class _GradMode:
                 try:
                     sent, step = (yield response), generator.send
                 except GeneratorExit:
-                    with self.__class__():
+                    with self._switch():
                         generator.close()
                     raise
                 except BaseException as exc:  # thrown in by the caller: pass it on
@@ -87,6 +92,29 @@ class enable_grad(_GradMode):  # noqa: N801 - PyTorch's name
     """Record the graph again inside a ``no_grad`` block."""
 
     mode = True
+
+
+class set_grad_enabled(_GradMode):  # noqa: N801 - PyTorch's name
+    """Turn recording on (True) or off (False) at once: as a call it stays so; as a ``with``
+    block the mode from before comes back at its end; as a decorator it acts inside the
+    function only (``@set_grad_enabled(False)`` is ``@no_grad()``)."""
+
+    def __new__(cls, mode: bool):
+        return object.__new__(cls)
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled: mode must be True or False, got {mode!r}")
+        self.mode = mode
+        self._previous = state.enabled
+        state.enabled = mode
+
+    def __enter__(self) -> None:  # the mode was set when the switch was made
+        pass
+
+    def __call__(self, fn):
+        state.enabled = self._previous  # decorating changes the mode inside fn only
+        return super().__call__(fn)
 
 
 def is_grad_enabled() -> bool:

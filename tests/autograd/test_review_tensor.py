@@ -335,3 +335,40 @@ def test_gradcheck_under_no_grad_says_why_the_analytic_gradient_is_zero():
     assert "fn's output does not require grad" in str(failure.value)
     assert "cr.no_grad()" in str(failure.value)
     assert cr.gradcheck(lambda t: t * t, [x])
+
+
+def _recording_after(lib, steps):
+    """Whether ``lib`` records a graph after each of ``steps`` (callables taking the library)."""
+    seen = []
+    for step in steps:
+        step(lib)
+        seen.append(lib.is_grad_enabled())
+    return seen
+
+
+def test_set_grad_enabled_as_a_call_a_block_and_a_decorator_as_in_torch():
+    torch = pytest.importorskip("torch")
+
+    def as_block(lib):
+        with lib.set_grad_enabled(False):
+            assert not lib.is_grad_enabled()
+            with lib.set_grad_enabled(True):
+                assert lib.is_grad_enabled()
+            assert not lib.is_grad_enabled()
+
+    def as_decorator(lib):
+        @lib.set_grad_enabled(False)
+        def inside():
+            return lib.is_grad_enabled()
+
+        assert lib.is_grad_enabled() and not inside()
+
+    steps = [as_block, as_decorator, lambda lib: lib.set_grad_enabled(False)]
+    steps += [as_block, lambda lib: lib.set_grad_enabled(True)]
+    try:
+        assert _recording_after(cr, steps) == _recording_after(torch, steps)
+    finally:
+        cr.set_grad_enabled(True)
+        torch.set_grad_enabled(True)
+    with pytest.raises(TypeError, match="set_grad_enabled: mode must be True or False"):
+        cr.set_grad_enabled("no")
