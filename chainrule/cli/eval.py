@@ -50,7 +50,7 @@ def run_eval(args) -> int:
         model, config, checkpoint = load_trained(args.run)
         data = args.data or config.data
         prefetch(args.download, data)
-        _, (x_test, y_test) = load_dataset(data)
+        _, (x_test, y_test) = load_dataset(data, train=False)  # the test split is all it needs
     n_inputs, n_classes = model[0].in_features, model[-1].out_features
     if x_test.shape[1] != n_inputs:
         raise UsageError(

@@ -112,19 +112,22 @@ def _load_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.nda
     return x, labels.astype(np.int64)
 
 
-def load_idx_dataset(name: str, path=None, download: bool = False):
-    """``(X_train, y_train), (X_test, y_test)``: X float32 (N, 784) in [0, 1], y int64."""
+def load_idx_dataset(name: str, path=None, download: bool = False, train: bool = True):
+    """``(X_train, y_train), (X_test, y_test)``: X float32 (N, 784) in [0, 1], y int64.
+
+    With ``train=False`` the training files are not read (an evaluation needs only the test
+    split, and a damaged training file should not stop it): ``None`` in their place.
+    """
     files = _locate(name, path, download)
-    train = _load_pair(files["train_images"], files["train_labels"])
-    test = _load_pair(files["test_images"], files["test_labels"])
-    return train, test
+    pair = _load_pair(files["train_images"], files["train_labels"]) if train else None
+    return pair, _load_pair(files["test_images"], files["test_labels"])
 
 
-def load_mnist(path=None, download: bool = False):
+def load_mnist(path=None, download: bool = False, train: bool = True):
     """The MNIST handwritten digits (60,000 train, 10,000 test) from IDX files."""
-    return load_idx_dataset("mnist", path, download)
+    return load_idx_dataset("mnist", path, download, train)
 
 
-def load_fashion_mnist(path=None, download: bool = False):
+def load_fashion_mnist(path=None, download: bool = False, train: bool = True):
     """Fashion-MNIST (Zalando's 28x28 clothing images, 10 classes) from IDX files."""
-    return load_idx_dataset("fashion-mnist", path, download)
+    return load_idx_dataset("fashion-mnist", path, download, train)

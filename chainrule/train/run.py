@@ -151,20 +151,22 @@ class TrainConfig:
         return config
 
 
-def load_dataset(name: str):
-    """``(train, test)`` array pairs for 'digits', 'mnist', 'fashion-mnist' or a folder."""
+def load_dataset(name: str, train: bool = True):
+    """``(train, test)`` array pairs for 'digits', 'mnist', 'fashion-mnist' or a folder; with
+    ``train=False`` the IDX datasets leave their training files unread (``None``)."""
     if name == "digits":
         return load_digits()
     if name == "mnist":
-        return load_mnist()
+        return load_mnist(train=train)
     if name == "fashion-mnist":
-        return load_fashion_mnist()
+        return load_fashion_mnist(train=train)
     path = Path(name)
     if not name or not path.is_dir():  # Path('') is the current folder, not a dataset
         raise DatasetError(
             f"--data: {name!r} is neither digits, mnist, fashion-mnist nor a folder of IDX files"
         )
-    return load_fashion_mnist(path) if "fashion" in path.name.lower() else load_mnist(path)
+    load = load_fashion_mnist if "fashion" in path.name.lower() else load_mnist
+    return load(path, train=train)
 
 
 def build_model(config: TrainConfig, n_inputs: int, n_classes: int) -> nn.Sequential:

@@ -64,3 +64,36 @@ def test_data_folder_without_the_idx_files_says_so_without_the_search_hints(tmp_
     err = capsys.readouterr().err.strip()
     assert f"{tmp_path}: the four IDX files" in err and "not all in this folder" in err
     assert "--download" not in err and len(err.splitlines()) == 1
+
+
+def test_eval_reads_only_the_test_split_so_a_damaged_training_file_does_not_stop_it(
+    tmp_path, capsys
+):
+    rng = np.random.default_rng(0)
+    data = tmp_path / "tiny-idx"
+    data.mkdir()
+    for split, n in (("train", 60), ("t10k", 20)):
+        _write_idx(data / f"{split}-images-idx3-ubyte", rng.integers(0, 256, (n, 28, 28), np.uint8))
+        _write_idx(data / f"{split}-labels-idx1-ubyte", (np.arange(n) % 10).astype(np.uint8))
+    run = tmp_path / "run"
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(data),
+                "--model",
+                "4",
+                "--epochs",
+                "1",
+                "--out",
+                str(run),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    (data / "train-images-idx3-ubyte").write_bytes(b"damaged")  # it used to stop the evaluation
+    capsys.readouterr()
+    assert main(["eval", str(run)]) == 0
+    assert "test split (20 samples)" in capsys.readouterr().out
