@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 import numpy as np
 
@@ -41,8 +42,9 @@ def register(subparsers) -> None:
         help="take the batch from this dataset, as for train (digits, mnist, fashion-mnist or "
         "a folder); without it the batch is random with --data-shape and --classes",
     )
-    p.add_argument("--data-shape", default="64", help="shape of one input, e.g. 64 or 28,28")
-    p.add_argument("--classes", type=int, default=10, help="number of classes (10)")
+    # None when not given, so that --data can refuse them rather than silently drop them
+    p.add_argument("--data-shape", help="shape of one input, e.g. 64 or 28,28 (64)")
+    p.add_argument("--classes", type=int, help="number of classes (10)")
     p.add_argument("--batch-size", type=int, default=32, help="rows in the batch (32)")
     p.add_argument("--seed", type=int, default=0, help="seed for the weights and inputs (0)")
     p.add_argument(
@@ -61,6 +63,27 @@ def _sizes(text: str, option: str) -> list[int]:
     return sizes
 
 
+# Numbers (weights, biases and activations of the batch) one drawn training step may hold:
+# 400 MB in float32, far beyond any graph worth a picture, and refused before NumPy allocates.
+MAX_STEP_NUMBERS = 10**8
+
+
+def _check_step_size(batch_rows: int, layer_sizes: list[int], options: dict[str, int]) -> None:
+    """UsageError naming the option whose value is too large for one step, else naming the
+    sizes together when only their product is."""
+    for option, value in options.items():
+        if value > MAX_STEP_NUMBERS:
+            raise UsageError(f"{option}: {value} is too large (at most {MAX_STEP_NUMBERS:,})")
+    pairs = zip(layer_sizes[:-1], layer_sizes[1:], strict=True)
+    numbers = sum(n_in * n_out + n_out for n_in, n_out in pairs) + batch_rows * sum(layer_sizes)
+    if numbers > MAX_STEP_NUMBERS:
+        raise UsageError(
+            f"{', '.join(options)}: one training step of layers {layer_sizes} on {batch_rows} "
+            f"rows holds {numbers:,} numbers, more than the {MAX_STEP_NUMBERS:,} drawn; choose "
+            "smaller sizes"
+        )
+
+
 def training_step_dot(args) -> str:
     """DOT text of forward + loss + backward of one mini-batch through the configured MLP."""
     import chainrule as cr
@@ -75,7 +98,7 @@ def training_step_dot(args) -> str:
         batch_size=args.batch_size,
         seed=args.seed,
     )
-    if args.classes < 2:
+    if args.classes is not None and args.classes < 2:
         raise UsageError(f"--classes must be at least 2, got {args.classes}")
     if args.batch_size < 1:
         raise UsageError(f"--batch-size must be at least 1, got {args.batch_size}")
@@ -84,7 +107,12 @@ def training_step_dot(args) -> str:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     rng = np.random.default_rng(args.seed)
+    sizes = {"--model": max(config.model, default=0), "--batch-size": args.batch_size}
     if args.data is not None:  # the first mini-batch of the training split
+        dropped = (("--data-shape", args.data_shape), ("--classes", args.classes))
+        given = [option for option, value in dropped if value is not None]
+        if given:
+            raise UsageError(f"--data sets the input shape and classes; remove {' '.join(given)}")
         from chainrule.cli.train import user_errors
         from chainrule.train.run import load_dataset
 
@@ -92,9 +120,12 @@ def training_step_dot(args) -> str:
             (x_train, y_train), (_, y_test) = load_dataset(args.data)
         classes = int(max(y_train.max(), y_test.max()) + 1)
         inputs, targets = x_train[: args.batch_size], y_train[: args.batch_size]
+        _check_step_size(len(inputs), [inputs.shape[1], *config.model, classes], sizes)
     else:
-        classes = args.classes
-        n_inputs = int(np.prod(_sizes(args.data_shape, "--data-shape")))
+        classes = 10 if args.classes is None else args.classes
+        n_inputs = math.prod(_sizes(args.data_shape or "64", "--data-shape"))
+        sizes = {**sizes, "--data-shape": n_inputs, "--classes": classes}
+        _check_step_size(args.batch_size, [n_inputs, *config.model, classes], sizes)
         inputs = rng.standard_normal((args.batch_size, n_inputs)).astype(np.float32)
         targets = rng.integers(0, classes, args.batch_size)
     model = build_model(config, inputs.shape[1], classes)

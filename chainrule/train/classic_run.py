@@ -33,6 +33,9 @@ CLASSIC = {
     "batch_size": 10,
     "schedule": "constant",
 }
+# TrainConfig settings the recipe has no use for: it has no momentum, weight decay or early
+# stopping, and trains on the whole training split (nothing held out for validation).
+UNUSED = ("momentum", "weight_decay", "patience", "val_fraction")
 
 
 def _cost_and_accuracy(net: Network, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -48,6 +51,11 @@ def classic_config(config: TrainConfig) -> TrainConfig:
     return dataclasses.replace(config, **CLASSIC)
 
 
+def _recipe_settings(config: TrainConfig) -> dict:
+    """The settings of ``config`` the classic run uses, as saved in its config.json."""
+    return {key: value for key, value in dataclasses.asdict(config).items() if key not in UNUSED}
+
+
 def run_classic(config: TrainConfig, folder: Path, quiet: bool = False, stream=None) -> dict:
     """Train ``Network([inputs, 30, 10])`` with the classic settings; write the run folder.
 
@@ -58,7 +66,7 @@ def run_classic(config: TrainConfig, folder: Path, quiet: bool = False, stream=N
     (x_train, y_train), (x_test, y_test) = load_dataset(config.data)
     make_folder(folder)
     with atomic_write(folder / "config.json", "w") as handle:
-        json.dump({**dataclasses.asdict(config), "classic": True}, handle, indent=1)
+        json.dump({**_recipe_settings(config), "classic": True}, handle, indent=1)
     n_classes = int(max(y_train.max(), y_test.max()) + 1)
     net = Network([x_train.shape[1], *config.model, n_classes], seed=config.seed)
     history = []
