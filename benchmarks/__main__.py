@@ -4,9 +4,10 @@ contenders.
 Each contender starts from the same weights and sees the same batches; within a repetition the
 trainings take turns piece by piece (``PIECES`` per run), and each repetition rotates their
 order; the table reports medians and judges each against issue 5's target. Results are checked
-to agree (final loss and weights) before any time is reported, so a fast wrong result cannot
-win. The results go to a JSON file (``--json``, default ``benchmarks/results/bench-<time>.json``)
-and, with matplotlib, a picture of the ratios against the targets next to it (``.png``).
+to agree before any time is reported (the weights after the first 20 steps to float32
+tolerance, the timed runs' final losses to 10 %), so a fast wrong result cannot win. The
+results go to a JSON file (``--json``, default ``benchmarks/results/bench-<time>.json``) and,
+with matplotlib, a picture of the ratios against the targets next to it (``.png``).
 """
 
 from __future__ import annotations
@@ -150,8 +151,10 @@ def check_agree(workload, results, reference="numpy", tol=1e-2):
             raise AssertionError(f"{workload}: {name} disagrees with {reference} by {diff:.3g}")
 
 
-def check_losses(workload, losses, reference="numpy", rtol=0.25):
-    """Raise if a contender's final loss is not within ``rtol`` of the floor's."""
+def check_losses(workload, losses, reference="numpy", rtol=0.1):
+    """Raise if a contender's final loss is not within ``rtol`` of the floor's. Rounding drift
+    over a full epoch moved them by up to 2.1 % (batch 64, Fashion-MNIST); skipping every
+    other step moves them by ~22 %, halving the learning rate by ~13 %."""
     for name, loss in losses.items():
         if not abs(loss - losses[reference]) <= rtol * abs(losses[reference]):
             raise AssertionError(
@@ -182,7 +185,7 @@ def mlp_workloads(x, y, n_batches, reps, has_torch):
         name = f"MLP {opt.upper()} batch {batch}, {len(batches)} batches"
         # Over a whole epoch float32 rounding makes the trajectories drift apart (after 6000
         # SGD steps at batch 10, NumPy vs PyTorch differ by 0.08 in some weight), so the
-        # weights are compared after the first 20 steps and the final losses loosely.
+        # weights are compared after the first 20 steps and the final losses to 10 %.
         first = {k: m.train(init, x, y, batches[:20], opt, lr)[1] for k, m in mods.items()}
         check_agree(name + " (first 20 steps)", first, tol=1e-4)
         medians, results, times = alternate(runs, reps, name)

@@ -23,8 +23,11 @@ def training(init, x, y, batches, optimizer: str, lr: float, pieces: int = 1):
     import torch
     import torch.nn.functional as F  # noqa: N812
 
+    optimizers = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+    if optimizer not in optimizers:  # any other name used to train with Adam silently
+        raise ValueError(f"torch_mlp.train: optimizer must be 'sgd' or 'adam', got {optimizer!r}")
     params = [torch.tensor(p.copy(), requires_grad=True) for p in init]
-    opt = torch.optim.SGD(params, lr=lr) if optimizer == "sgd" else torch.optim.Adam(params, lr=lr)
+    opt = optimizers[optimizer](params, lr=lr)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     n_layers = len(params) // 2
     loss = None

@@ -383,3 +383,32 @@ def test_chain_growth_calls_a_quadratic_cost_not_linear():
     assert "time 10.00" in quadratic and quadratic.endswith("missed)")
     growing_graph = chain_growth([chain(10_000, 2.0, 5.0), chain(100_000, 2.0, 500.0)])
     assert "graph memory 10.00" in growing_graph and growing_graph.endswith("missed)")
+
+
+def test_the_loss_check_catches_a_contender_that_skips_every_other_step():
+    # with the old 25 % tolerance a contender doing half the steps passed (its loss ~22 % off)
+    from benchmarks.__main__ import check_losses, load_data
+
+    x, y, source = load_data()
+    if source != "Fashion-MNIST":  # random labels: no contender's loss moves from log(10)
+        pytest.skip("needs the Fashion-MNIST files (Debian's dataset-fashion-mnist)")
+    init = init_weights(SIZES, np.random.default_rng(1))
+    order = np.random.default_rng(2).permutation(len(x))[: 64 * 200]
+    batches = [order[i : i + 64] for i in range(0, len(order), 64)]
+    full, _ = numpy_mlp.train(init, x, y, batches, "sgd", 0.1)
+    honest, _ = chainrule_mlp.train(init, x, y, batches, "sgd", 0.1)
+    lazy, _ = chainrule_mlp.train(init, x, y, batches[1::2] + batches[-1:], "sgd", 0.1)
+    check_losses("honest", {"numpy": full, "chainrule": honest})
+    with pytest.raises(AssertionError, match="final loss of chainrule"):
+        check_losses("lazy", {"numpy": full, "chainrule": lazy})
+
+
+def test_torch_contender_refuses_an_optimizer_it_does_not_have():
+    # any name but "sgd" used to train with Adam, so a typo would compare unlike updates
+    pytest.importorskip("torch")
+    from benchmarks import torch_mlp
+
+    x, y = _data(32)
+    init = init_weights(SIZES, np.random.default_rng(1))
+    with pytest.raises(ValueError, match="torch_mlp.train: optimizer must be 'sgd' or 'adam'"):
+        torch_mlp.train(init, x, y, [np.arange(32)], "sgd_keep_grads", 0.1)
