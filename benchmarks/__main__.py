@@ -142,6 +142,20 @@ def ratio_spread(times: dict, numerator: str = "chainrule", denominator: str = "
     return {"min": min(ratios), "median": statistics.median(ratios), "max": max(ratios)}
 
 
+def json_target_problem(path: Path) -> str | None:
+    """Why the results cannot be written to ``path`` (its folder is created if missing), or
+    None: a folder in its place, a folder that cannot be created or is not writable."""
+    if path.is_dir():
+        return f"{path} is a folder; give the name of a .json file"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot create the folder {path.parent}: {exc.strerror or exc}"
+    if not os.access(path.parent, os.W_OK):
+        return f"the folder {path.parent} is not writable"
+    return None
+
+
 def check_agree(workload, results, reference="numpy", tol=1e-2):
     """Raise if any contender's weights differ from the floor's by more than ``tol``."""
     ref = results[reference]
@@ -326,12 +340,9 @@ def main(argv=None) -> int:
         if getattr(args, option) is not None and getattr(args, option) < 1:
             parser.error(f"--{option} must be >= 1, got {getattr(args, option)}")
     path = args.json or Path(__file__).parent / "results" / f"bench-{int(time.time())}.json"
-    try:  # checked before minutes of measuring, not after
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        parser.error(f"--json: cannot create the folder {path.parent}: {exc.strerror or exc}")
-    if not os.access(path.parent, os.W_OK):
-        parser.error(f"--json: the folder {path.parent} is not writable")
+    problem = json_target_problem(path)  # checked before minutes of measuring, not after
+    if problem:
+        parser.error(f"--json: {problem}")
     reps = args.reps or (2 if args.quick else 5)
     n_batches = args.batches or (300 if args.quick else None)
     has_torch = torch_mlp.available()

@@ -396,12 +396,8 @@ class Tensor:
     def _arg_extreme(self, op: str, axis, dim, keepdims: bool) -> Tensor:
         """Indices (int64, no gradient) of the extremes along one axis, or of the flattened
         tensor when no axis is given."""
-        if dim is not None:
-            if axis is not None:
-                raise TypeError(f"{op}: give axis or dim, not both")
-            axis = dim
-        if axis is not None:
-            axis = _ops.normalize_axis(op, axis, self.ndim)
+        if axis is not None or dim is not None:
+            axis = _ops.one_axis(op, self, axis, dim)
         try:
             indices = getattr(self.data, op)(axis=axis, keepdims=keepdims)
         except ValueError:  # NumPy's "attempt to get argmax of an empty sequence"

@@ -7,7 +7,6 @@ does not have the current folder on ``sys.path``, so the root is added when it h
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -45,7 +44,7 @@ def run_bench(args) -> int:
     if (root / "benchmarks" / "__main__.py").is_file() and str(root) not in sys.path:
         sys.path.insert(0, str(root))
     try:
-        from benchmarks.__main__ import main
+        from benchmarks.__main__ import json_target_problem, main
     except ModuleNotFoundError as exc:
         if exc.name != "benchmarks":
             raise
@@ -57,25 +56,12 @@ def run_bench(args) -> int:
         value = getattr(args, option)
         if value is not None and value < 1:
             raise UsageError(f"bench: --{option} must be >= 1, got {value}")
-    if args.json:
-        _check_json_target(Path(args.json))
+    # the suite's own refusal would print its usage under another name: one line here instead
+    problem = json_target_problem(Path(args.json)) if args.json else None
+    if problem:
+        raise UsageError(f"bench: --json: {problem}")
     argv = ["--quick"] if args.quick else []
     argv += ["--reps", str(args.reps)] if args.reps else []
     argv += ["--threads", str(args.threads)] if args.threads else []
     argv += ["--json", args.json] if args.json else []
     return main(argv)
-
-
-def _check_json_target(path: Path) -> None:
-    """Refuse an unusable ``--json`` in one line before minutes of measuring: the suite's own
-    check prints its usage under another name, and it writes to a folder only at the end."""
-    if path.is_dir():
-        raise UsageError(f"bench: --json: {path} is a folder; give the name of a .json file")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(
-            f"bench: --json: cannot create the folder {path.parent}: {exc.strerror or exc}"
-        ) from None
-    if not os.access(path.parent, os.W_OK):
-        raise UsageError(f"bench: --json: the folder {path.parent} is not writable")

@@ -161,15 +161,20 @@ def prelu(x, weight):
 
 
 def softmax(x, axis=-1, *, dim=None):
-    return Softmax.apply(x, axis=_one_axis("softmax", x, axis, dim))
+    return Softmax.apply(x, axis=one_axis("softmax", x, axis, dim))
 
 
 def log_softmax(x, axis=-1, *, dim=None):
-    return LogSoftmax.apply(x, axis=_one_axis("log_softmax", x, axis, dim))
+    return LogSoftmax.apply(x, axis=one_axis("log_softmax", x, axis, dim))
 
 
-def _one_axis(op, x, axis, dim):
-    return normalize_axis(op, dim if dim is not None else axis, np.ndim(_data(x)))
+def one_axis(op, x, axis, dim):
+    """The one axis ``axis`` or PyTorch's ``dim`` names, non-negative; both given is an error."""
+    if dim is not None:
+        if axis is not None and axis != -1:  # -1: softmax's default, not a choice
+            raise TypeError(f"{op}: give axis or dim, not both")
+        axis = dim
+    return normalize_axis(op, axis, np.ndim(_data(x)))
 
 
 def sum(x, axis=None, keepdims: bool = False, *, dim=None):  # noqa: A001
