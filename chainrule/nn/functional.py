@@ -11,7 +11,7 @@ import numpy as np
 
 from chainrule.autograd import ops as _ops
 from chainrule.autograd.creation import resolve_generator
-from chainrule.autograd.ops.loss import REDUCTIONS as REDUCTIONS  # re-exported for nn.losses
+from chainrule.autograd.ops.loss import REDUCTIONS as REDUCTIONS  # public: the reductions offered
 from chainrule.autograd.ops.loss import (
     BinaryCrossEntropy,
     BinaryCrossEntropyWithLogits,
@@ -20,7 +20,7 @@ from chainrule.autograd.ops.loss import (
     check_reduction,
 )
 from chainrule.autograd.tensor import Tensor
-from chainrule.errors import DTypeError, ShapeError
+from chainrule.errors import DTypeError, ShapeError, ValueRangeError
 
 linear = _ops.linear
 relu = _ops.relu
@@ -95,7 +95,7 @@ def nll_loss(input, target, reduction: str = "mean") -> Tensor:
     if target.dtype.kind not in "iu":
         raise DTypeError(f"nll_loss: targets must be integer class indices, got {target.dtype}")
     if target.size and (target.min() < 0 or target.max() >= input.shape[1]):
-        raise ValueError(
+        raise ValueRangeError(  # as cross_entropy: the shapes were fine, a value was not
             f"nll_loss: class targets must lie in [0, {input.shape[1] - 1}], "
             f"got values in [{target.min()}, {target.max()}]"
         )
@@ -126,8 +126,11 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> 
     return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
 
 
-def dropout(input, p: float = 0.5, training: bool = True, generator=None) -> Tensor:
-    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``."""
+def dropout(input, p: float = 0.5, training: bool = True, *, generator=None) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
+
+    ``generator`` is keyword-only: PyTorch's fourth positional argument is ``inplace``, and
+    ``dropout(x, 0.5, True, False)`` must be refused, not taken as a generator."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0.0:

@@ -9,10 +9,7 @@ from chainrule.nn.module import Module
 class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        if reduction not in F.REDUCTIONS:
-            raise ValueError(
-                f"{type(self).__name__}: reduction must be one of {F.REDUCTIONS}, got {reduction!r}"
-            )
+        F.check_reduction(type(self).__name__, reduction)  # a ValueRangeError, as F's losses
         self.reduction = reduction
 
     def extra_repr(self) -> str:

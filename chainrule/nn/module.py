@@ -6,8 +6,10 @@ assigns them in ``__init__``; names are dotted paths (``"0.weight"``), as in PyT
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,6 +27,14 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict`` found: the model's names the state dict lacks, and the state
+    dict's names the model does not have. Unpacks as a pair, as PyTorch's result does."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
 
 
 class Module:
@@ -148,14 +158,18 @@ class Module:
 
     # ---- modes and gradients ----------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
-        """Training mode (dropout active); ``eval()`` switches it off."""
+        """Training mode (dropout active) for this module, then ``child.train(mode)`` for each
+        child; ``eval()`` switches it off."""
         if not isinstance(mode, bool):  # train("False") would otherwise mean training
             raise ValueError(
                 f"{type(self).__name__}.train: mode must be a bool, got {type(mode).__name__} "
                 f"{mode!r}"
             )
-        for module in self.modules():
-            object.__setattr__(module, "training", mode)
+        object.__setattr__(self, "training", mode)
+        # each child's own train(), as PyTorch: a subclass that overrides it (to keep a part
+        # in eval mode, say) is honoured when its parent switches
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self) -> Module:
@@ -192,13 +206,25 @@ class Module:
             (name, p.detach()) for name, p in self.named_parameters(remove_duplicate=False)
         )
 
-    def load_state_dict(self, state_dict, strict: bool = True):
+    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
         """Copy arrays into the parameters in place; with ``strict``, every key must match.
 
-        Returns ``(missing_keys, unexpected_keys)``. A value of the wrong shape, or of a dtype
-        that does not convert to the parameter's, is always an error, raised before anything
-        is copied.
+        Returns ``IncompatibleKeys(missing_keys, unexpected_keys)``. A value of the wrong
+        shape, or of a dtype that does not convert to the parameter's, is always an error,
+        raised before anything is copied.
         """
+        if not isinstance(state_dict, Mapping):
+            # a path or a module would be searched as a container: a str's characters came
+            # out as "unexpected keys", and strict=False failed on a missing .items()
+            hint = ""
+            if isinstance(state_dict, (str, os.PathLike)):
+                hint = " (load the file first: cr.load(path))"
+            elif isinstance(state_dict, Module):
+                hint = " (pass its state_dict())"
+            raise TypeError(
+                f"load_state_dict: expected a mapping of parameter names to arrays, got "
+                f"{type(state_dict).__name__}{hint}"
+            )
         own = OrderedDict(self.named_parameters(remove_duplicate=False))  # state_dict's keys
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -235,21 +261,25 @@ class Module:
             if name in arrays:
                 np.copyto(param.data, arrays[name], casting="same_kind")
                 param._version[0] += 1
-        return missing, unexpected
+        return IncompatibleKeys(missing, unexpected)
 
     # ---- display ----------------------------------------------------------------------------
     def extra_repr(self) -> str:
         return ""
 
     def __repr__(self) -> str:
-        if not self._modules:
-            return f"{type(self).__name__}({self.extra_repr()})"
-        lines = [f"{type(self).__name__}("]
+        """One line for a leaf with a one-line ``extra_repr``; otherwise the ``extra_repr``
+        lines, then each child, one per indented line (PyTorch's layout)."""
+        extra = self.extra_repr()
+        lines = extra.split("\n") if extra else []
+        if len(lines) == 1 and not self._modules:
+            return f"{type(self).__name__}({extra})"
         for name, child in self._modules.items():
-            child_repr = repr(child).replace("\n", "\n  ")
-            lines.append(f"  ({name}): {child_repr}")
-        lines.append(")")
-        return "\n".join(lines)
+            lines.append(f"({name}): {repr(child)}")
+        if not lines:
+            return f"{type(self).__name__}()"
+        body = "\n".join(lines).replace("\n", "\n  ")
+        return f"{type(self).__name__}(\n  {body}\n)"
 
 
 class Sequential(Module):
