@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import errno
 import json
 import os
 import sys
@@ -212,12 +213,23 @@ def _config_from(args) -> TrainConfig:
         config.validate()
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if args.momentum is not None and config.optimizer != "momentum":  # else silently unused
+        raise UsageError(
+            f"--momentum applies to --optimizer momentum only, not {config.optimizer}; remove "
+            "--momentum or add --optimizer momentum"
+        )
     return config
 
 
 def _new_folder(args, config: TrainConfig) -> Path:
     if args.out:
         folder = Path(args.out)
+        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        if not existing.is_dir():  # mkdir's error, before the data is loaded (or downloaded)
+            reason = os.strerror(errno.EEXIST if existing == folder else errno.ENOTDIR)
+            raise UsageError(
+                f"--out: cannot create the run folder {folder}: {reason} ({existing} is a file)"
+            )
         if (folder / "config.json").exists():
             raise UsageError(
                 f"--out: {folder} already holds a run; continue it with --resume {folder} "
@@ -328,7 +340,14 @@ def run_train(args) -> int:
             else:
                 config = _config_from(args)
                 prefetch(args.download, config.data)
-                run = Run(config, _new_folder(args, config), args.quiet)
+                folder = _new_folder(args, config)
+                try:
+                    run = Run(config, folder, args.quiet)
+                except MemoryError as exc:  # e.g. a mistyped size: NumPy's traceback, exit 1
+                    sizes = ",".join(map(str, config.model))
+                    raise UsageError(
+                        f"--model {sizes}: the network does not fit in memory ({exc})"
+                    ) from None
                 run.write_config()
                 _say(args, f"run folder: {run.folder}   model {run.model_summary()}")
             return _train_and_test(run)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from chainrule.autograd.creation import default_generator
 from chainrule.autograd.tensor import Tensor
 
 
@@ -13,8 +14,10 @@ class DataLoader:
     """Iterate over ``(X[batch], y[batch])`` as Tensors (X float32, integer y as int64).
 
     Each pass (epoch) draws a new permutation from the loader's own generator, so the order
-    is deterministic for ``seed`` and resumable through ``state_dict()``. Batches are slices
-    of a permutation: no per-sample Python.
+    is deterministic for ``seed`` and resumable through ``state_dict()``; without ``seed`` a
+    shuffling loader seeds its generator from the global one, so ``cr.manual_seed`` fixes the
+    order as ``torch.manual_seed`` does. Each batch is gathered through an index array, so it
+    is a fresh array (an in-place op on it leaves the dataset as it was): no per-sample Python.
     """
 
     def __init__(
@@ -41,6 +44,8 @@ class DataLoader:
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
+        if seed is None and shuffle:
+            seed = int(default_generator().integers(2**63))
         try:
             self.rng = np.random.default_rng(seed)
         except (TypeError, ValueError):  # NumPy's message names neither the loader nor seed
@@ -53,12 +58,11 @@ class DataLoader:
         return math.floor(n) if self.drop_last else math.ceil(n)
 
     def __iter__(self):
-        order = self.rng.permutation(len(self.X)) if self.shuffle else None
+        # indices, never slices: a slice would be a view into X and y
+        n = len(self.X)
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
         for i in range(len(self)):
-            if order is None:
-                part = slice(i * self.batch_size, (i + 1) * self.batch_size)
-            else:
-                part = order[i * self.batch_size : (i + 1) * self.batch_size]
+            part = order[i * self.batch_size : (i + 1) * self.batch_size]
             yield Tensor._wrap(self.X[part]), Tensor._wrap(self.y[part])
 
     def state_dict(self) -> dict:

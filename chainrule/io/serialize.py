@@ -136,6 +136,33 @@ def save(obj, path) -> None:
         np.savez(handle, **entries)
 
 
+def _check_declared_sizes(archive: zipfile.ZipFile) -> None:
+    """ValueError for an .npy entry whose header declares more data than the entry holds.
+
+    NumPy allocates the declared array before reading it, so one damaged digit of a shape
+    would otherwise end in a MemoryError (terabytes) instead of a message about the file.
+    """
+    for info in archive.infolist():
+        with archive.open(info) as member:
+            if member.read(len(np.lib.format.MAGIC_PREFIX)) != np.lib.format.MAGIC_PREFIX:
+                continue  # no .npy entry: refused below, once np.load has returned its bytes
+            member.seek(0)
+            version = np.lib.format.read_magic(member)
+            read_header = (
+                np.lib.format.read_array_header_1_0
+                if version == (1, 0)
+                else np.lib.format.read_array_header_2_0  # 3.0 differs only in encoding
+            )
+            shape, _, dtype = read_header(member)
+            declared = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+            held = info.file_size - member.tell()
+        if declared > held:
+            raise ValueError(
+                f"entry {info.filename!r} declares a {dtype} array of shape {shape} "
+                f"({declared:,} bytes) but holds {held:,} bytes"
+            )
+
+
 def load(path):
     """Read what ``save`` wrote, verifying its SHA-256; never executes code from the file."""
     path = Path(path)
@@ -155,6 +182,7 @@ def load(path):
         with np.load(path, allow_pickle=False) as archive:
             if META_KEY not in archive.files:
                 raise CheckpointError(f"{path}: not a chainrule state file (no metadata entry)")
+            _check_declared_sizes(archive.zip)
             entries = {name: archive[name] for name in archive.files}
     except CheckpointError:
         raise
