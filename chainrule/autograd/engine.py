@@ -244,8 +244,8 @@ def _assign_leaf_grads(leaf_grads: dict) -> None:
         if type(grad) is not np.ndarray:  # a 0-d sum of two paths is a NumPy scalar
             grad = np.array(grad, dtype=leaf.data.dtype)
         previous = leaf.grad
-        if previous is not None:  # the sum is a fresh array of its own
-            leaf.grad = _wrap(previous.data + grad)
+        if previous is not None:  # the sum is a fresh array of its own (0-d: a NumPy scalar)
+            leaf.grad = _wrap(np.asarray(previous.data + grad))
             continue
         if grad.base is not None or id(grad) in handed_out or not grad.flags.writeable:
             grad = grad.copy()
@@ -258,4 +258,4 @@ def _store_retained_grad(node: Context, grad_output) -> None:
     tensor = node.retained()
     if tensor is not None:
         grad = np.array(grad_output, dtype=node.out_dtype)
-        tensor.grad = _wrap(grad if tensor.grad is None else tensor.grad.data + grad)
+        tensor.grad = _wrap(grad if tensor.grad is None else np.asarray(tensor.grad.data + grad))

@@ -29,14 +29,19 @@ class Adam(Optimizer):
         maximize: bool = False,
     ) -> None:
         self._check_non_negative(lr=lr, eps=eps, weight_decay=weight_decay)
-        betas = tuple(betas)
-        if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
+        try:
+            pair = tuple(betas)
+            valid = len(pair) == 2 and all(0.0 <= b < 1.0 for b in pair)
+        except (TypeError, ValueError):  # not a sequence (betas=0.9), or not numbers
+            valid = False
+        if not valid:
             raise ValueRangeError(
-                f"{type(self).__name__}: betas must be a pair (beta1, beta2) in [0, 1), got {betas}"
+                f"{type(self).__name__}: betas must be a pair (beta1, beta2) in [0, 1), "
+                f"got {betas!r}"
             )
         defaults = dict(
             lr=lr,
-            betas=betas,
+            betas=pair,
             eps=eps,
             weight_decay=weight_decay,
             amsgrad=amsgrad,

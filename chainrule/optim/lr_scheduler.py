@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from chainrule.optim.optimizer import Optimizer
+from chainrule.optim.optimizer import Optimizer, check_at_least
 
 
 class LRScheduler:
@@ -58,6 +58,20 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict) -> None:
+        """Restore what ``state_dict()`` saved. A dict with other entries (an optimiser's, another
+        schedule's) is refused: taking it in would let the schedule restart or mix two kinds."""
+        name = type(self).__name__
+        if not isinstance(state_dict, dict):
+            raise TypeError(
+                f"{name}.load_state_dict: expected a dict, got {type(state_dict).__name__}"
+            )
+        expected = set(self.state_dict())
+        missing, unexpected = expected - set(state_dict), set(state_dict) - expected
+        if missing or unexpected:
+            raise ValueError(
+                f"{name}.load_state_dict: not a {name}'s state_dict: missing {sorted(missing)}, "
+                f"unexpected {sorted(unexpected)}"
+            )
         self.__dict__.update(state_dict)
 
 
@@ -66,8 +80,7 @@ class StepLR(LRScheduler):
     step_size)`` when nothing else changes the lr."""
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
-        if step_size < 1:
-            raise ValueError(f"StepLR: step_size must be >= 1, got {step_size}")
+        check_at_least("StepLR", 1, step_size=step_size)
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -101,8 +114,7 @@ class CosineAnnealingLR(LRScheduler):
     so a change made to the lr by hand carries on; past ``T_max`` it rises again."""
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):  # noqa: N803
-        if T_max < 1:
-            raise ValueError(f"CosineAnnealingLR: T_max must be >= 1, got {T_max}")
+        check_at_least("CosineAnnealingLR", 1, T_max=T_max)
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)

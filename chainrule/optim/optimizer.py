@@ -15,6 +15,20 @@ from chainrule.autograd.tensor import Tensor
 from chainrule.errors import ShapeError, ValueRangeError
 
 
+def check_at_least(owner: str, minimum: float, **values: float) -> None:
+    """Refuse each hyper-parameter in ``values`` that is below ``minimum``, NaN, or not a
+    number at all, naming ``owner`` (the optimiser or schedule), the option and its value."""
+    for name, value in values.items():
+        try:
+            valid = bool(value >= minimum)  # False for NaN, which would silently ruin every weight
+        except (TypeError, ValueError):  # a string, None, a list, an array of several values
+            raise TypeError(
+                f"{owner}: {name} must be a number, got {type(value).__name__} {value!r}"
+            ) from None
+        if not valid:
+            raise ValueRangeError(f"{owner}: {name} must be >= {minimum}, got {value}")
+
+
 class Optimizer:
     """Base class: holds ``param_groups`` (dicts with 'params' and hyper-parameters) and
     ``state`` (parameter -> dict of buffers; a ``defaultdict(dict)``, as PyTorch's)."""
@@ -45,6 +59,7 @@ class Optimizer:
         group = dict(group)
         params = group["params"]
         group["params"] = [params] if isinstance(params, Tensor) else self._ordered(params)
+        first_position = {}
         for i, p in enumerate(group["params"]):
             # a frozen parameter (requires_grad False) is welcome, as in PyTorch: it gets no
             # gradient, so step() leaves it alone until it is unfrozen
@@ -57,6 +72,14 @@ class Optimizer:
                 raise TypeError(
                     f"{type(self).__name__}: can only optimise leaf Tensors; parameter {i} "
                     "was computed from others (it has a grad_fn)"
+                )
+            # step() would update a repeated parameter once per appearance (twice the step,
+            # its momentum doubled); PyTorch warns that this will become an error
+            j = first_position.setdefault(id(p), i)
+            if j != i:
+                raise ValueError(
+                    f"{type(self).__name__}: parameter {i} of a group is the same Tensor as "
+                    f"parameter {j}, so step() would update it twice; pass each parameter once"
                 )
         existing = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in existing for p in group["params"]):
@@ -77,12 +100,11 @@ class Optimizer:
         return list(params)
 
     def _check_non_negative(self, **values: float) -> None:
-        """Refuse a hyper-parameter that is negative or NaN, naming it and its value."""
-        for name, value in values.items():
-            if not value >= 0:  # also true for NaN, which would silently ruin every weight
-                raise ValueRangeError(f"{type(self).__name__}: {name} must be >= 0, got {value}")
+        """Refuse a hyper-parameter that is negative, NaN or not a number, naming it."""
+        check_at_least(type(self).__name__, 0, **values)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Drop every gradient (``set_to_none``) or zero it in place, as PyTorch does."""
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none or p.grad is None:

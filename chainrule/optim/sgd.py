@@ -30,7 +30,10 @@ class SGD(Optimizer):
     ) -> None:
         self._check_non_negative(lr=lr, momentum=momentum, weight_decay=weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: nesterov needs momentum > 0 and dampening 0")
+            raise ValueError(
+                "SGD: nesterov needs momentum > 0 and dampening 0, "
+                f"got momentum={momentum}, dampening={dampening}"
+            )
         defaults = dict(
             lr=lr,
             momentum=momentum,
