@@ -7,10 +7,12 @@ Floating results are float32 unless ``dtype`` says otherwise. Random tensors dra
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
-from chainrule.errors import DTypeError
+from chainrule.errors import DTypeError, ShapeError, ValueRangeError
 
 _NUMERIC_KINDS = "biufc"  # bool, signed and unsigned integer, float, complex
 _global = {"generator": np.random.default_rng(0)}
@@ -65,27 +67,58 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(array)
 
 
-def _shape(shape) -> tuple[int, ...]:
-    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
-        return tuple(shape[0])
-    return tuple(shape)
+def _shape(op: str, shape) -> tuple[int, ...]:
+    """The sizes given as ints, one int or one sequence, checked to be non-negative integers."""
+    try:
+        if isinstance(shape, (int, np.integer)):
+            shape = (shape,)
+        elif len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+            shape = shape[0]
+        sizes = tuple(operator.index(n) for n in shape)
+    except TypeError:
+        raise TypeError(f"{op}: sizes must be integers, got {shape!r}") from None
+    if any(n < 0 for n in sizes):
+        raise ShapeError(f"{op}: negative size in shape {sizes}")
+    return sizes
 
 
 def _float(dtype):
     return np.float32 if dtype is None else dtype
 
 
+def _float32_by_default(values: np.ndarray, dtype) -> np.ndarray:
+    """``values`` as float32 when NumPy made them float64 and no ``dtype`` was asked for
+    (PyTorch's default float); integers and booleans keep their dtype."""
+    if dtype is None and values.dtype == np.float64:
+        return values.astype(np.float32)
+    return values
+
+
+def _random_float(op: str, dtype):
+    """The floating dtype random samples are drawn in: float32 unless ``dtype`` says otherwise."""
+    dtype = np.dtype(_float(dtype))
+    if dtype.kind != "f":
+        raise DTypeError(f"{op}: samples need a floating-point dtype, got {dtype}")
+    return dtype
+
+
 def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.zeros(_shape(shape), dtype=_float(dtype)), requires_grad=requires_grad)
+    return Tensor(
+        np.zeros(_shape("zeros", shape), dtype=_float(dtype)), requires_grad=requires_grad
+    )
 
 
 def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.ones(_shape(shape), dtype=_float(dtype)), requires_grad=requires_grad)
+    return Tensor(np.ones(_shape("ones", shape), dtype=_float(dtype)), requires_grad=requires_grad)
 
 
 def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    return Tensor(np.full(shape, fill_value, dtype=_float(dtype)), requires_grad=requires_grad)
+    """``shape`` filled with ``fill_value``; without ``dtype`` the value's kind decides, as in
+    ``torch.full``: a float gives float32, an int int64, a bool bool (NumPy scalars alike)."""
+    if isinstance(fill_value, np.generic):
+        fill_value = fill_value.item()
+    values = _float32_by_default(np.full(_shape("full", shape), fill_value, dtype=dtype), dtype)
+    return Tensor(values, requires_grad=requires_grad)
 
 
 def zeros_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -101,21 +134,23 @@ def ones_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
 def arange(start, stop=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
     """Evenly spaced values in [start, stop), or [0, start) when ``stop`` is omitted, as
     ``torch.arange``; integers stay int64, floats become float32."""
+    if step == 0:
+        raise ValueRangeError("arange: step must be nonzero")
     values = np.arange(0, start, step) if stop is None else np.arange(start, stop, step)
-    if dtype is None and values.dtype == np.float64:
-        dtype = np.float32
-    return Tensor(values, dtype=dtype, requires_grad=requires_grad)
+    return Tensor(_float32_by_default(values, dtype), dtype=dtype, requires_grad=requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad: bool = False, seed=None, generator=None) -> Tensor:
     """Uniform samples in [0, 1)."""
+    sample_dtype = _random_float("rand", dtype)
     rng = resolve_generator(seed, generator)
-    values = rng.random(_shape(shape), dtype=np.float64).astype(_float(dtype))
+    values = rng.random(_shape("rand", shape), dtype=np.float64).astype(sample_dtype)
     return Tensor(values, requires_grad=requires_grad)
 
 
 def randn(*shape, dtype=None, requires_grad: bool = False, seed=None, generator=None) -> Tensor:
     """Standard normal samples."""
+    sample_dtype = _random_float("randn", dtype)
     rng = resolve_generator(seed, generator)
-    values = rng.standard_normal(_shape(shape)).astype(_float(dtype))
+    values = rng.standard_normal(_shape("randn", shape)).astype(sample_dtype)
     return Tensor(values, requires_grad=requires_grad)

@@ -16,6 +16,7 @@ import itertools
 import numpy as np
 
 from chainrule.autograd.grad_mode import state as _grad_state
+from chainrule.autograd.promotion import FLOAT64, torch_float
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import DTypeError, ShapeError, ValueRangeError
 
@@ -73,6 +74,9 @@ class Function:
     """Base class of every differentiable op; subclasses define ``forward`` and ``backward``."""
 
     jvp = None  # optional forward-mode rule: jvp(ctx, *tangents) -> tangent of the output
+    # True: a float64 result NumPy made from integers, booleans or a 0-d float64 operand gets
+    # PyTorch's dtype instead (chainrule.autograd.promotion); a user's op keeps what it returns
+    torch_promotion = False
 
     @staticmethod
     def forward(ctx: Context, *inputs):
@@ -127,6 +131,8 @@ class Function:
             raise TypeError(f"{cls.__name__}: {exc} (input dtypes {dtypes})") from exc
         if type(out) is not np.ndarray:
             out = np.asarray(out)
+        if out.dtype is FLOAT64 and cls.torch_promotion:
+            out = torch_float(out, args)
         # The output Tensor, built here rather than by Tensor._wrap: one Python call less per op.
         result = object.__new__(Tensor)
         result.data = out

@@ -17,6 +17,8 @@ from chainrule.autograd.ops.numerics import (
 class Tanh(Function):
     """``tanh(x)``.  d/dx = 1 - y**2, from the output."""
 
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
+
     @staticmethod
     def forward(ctx, x):
         y = np.tanh(x)
@@ -36,6 +38,8 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """Logistic ``1 / (1 + exp(-x))``, finite for any x.  d/dx = y * (1 - y), from the output."""
+
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
 
     @staticmethod
     def forward(ctx, x):

@@ -15,6 +15,8 @@ from chainrule.autograd.function import Function, sum_tangents
 class Add(Function):
     """``a + b``.  d/da = 1, d/db = 1."""
 
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (shape_of(a), shape_of(b))
@@ -34,6 +36,8 @@ class Add(Function):
 
 class Sub(Function):
     """``a - b``.  d/da = 1, d/db = -1."""
+
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
 
     @staticmethod
     def forward(ctx, a, b):
@@ -55,6 +59,8 @@ class Sub(Function):
 class Mul(Function):
     """Elementwise product ``a * b``.  d/da = b, d/db = a."""
 
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -75,6 +81,8 @@ class Mul(Function):
 
 class Div(Function):
     """Elementwise quotient ``a / b``.  d/da = 1 / b, d/db = -a / b**2."""
+
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
 
     @staticmethod
     def forward(ctx, a, b):
@@ -116,6 +124,8 @@ class Neg(Function):
 
 class Pow(Function):
     """``a ** b``.  d/da = b * a**(b-1) (0 where b == 0), d/db = a**b * log(a) (0 where a == 0)."""
+
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
 
     @staticmethod
     def forward(ctx, a, b):
@@ -166,6 +176,8 @@ def _log_or_zero(a):
 class Exp(Function):
     """``exp(x)``.  d/dx = exp(x), taken from the saved output."""
 
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
+
     @staticmethod
     def forward(ctx, x):
         y = np.exp(x)
@@ -186,6 +198,8 @@ class Exp(Function):
 class Log(Function):
     """Natural logarithm ``log(x)`` for x > 0.  d/dx = 1 / x."""
 
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -204,6 +218,8 @@ class Log(Function):
 
 class Sqrt(Function):
     """``sqrt(x)`` for x >= 0.  d/dx = 1 / (2 sqrt(x)), from the saved output."""
+
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
 
     @staticmethod
     def forward(ctx, x):
@@ -247,6 +263,8 @@ class Clip(Function):
     d/dx = 1 inside the interval, boundaries included (as PyTorch's clamp), 0 outside.
     """
 
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
+
     @staticmethod
     def forward(ctx, x, low=None, high=None):
         ctx.save_for_backward(x)
@@ -273,6 +291,8 @@ def _inside(x, low, high):
 class Maximum(Function):
     """Elementwise ``max(a, b)``.  The larger input gets the gradient; ties split it in half."""
 
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -291,6 +311,8 @@ class Maximum(Function):
 
 class Minimum(Function):
     """Elementwise ``min(a, b)``.  The smaller input gets the gradient; ties split it in half."""
+
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
 
     @staticmethod
     def forward(ctx, a, b):
@@ -330,6 +352,8 @@ def _pick_jvp(ta, tb, a, b, wins):
 
 class Where(Function):
     """``a`` where ``condition`` holds, else ``b``.  The condition gets no gradient."""
+
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
 
     @staticmethod
     def forward(ctx, condition, a, b):

@@ -153,10 +153,18 @@ class GetItem(Function):
 
 def _own_copy(index):
     """``index`` with its arrays and lists copied, so that changing them in place after the op
-    ran cannot move the gradient to other elements."""
+    ran cannot move the gradient to other elements. An empty list selects nothing, as in
+    PyTorch (NumPy reads it as a float array and refuses it)."""
     parts = index if isinstance(index, tuple) else (index,)
-    copied = tuple(np.array(p) if isinstance(p, (np.ndarray, list)) else p for p in parts)
+    copied = tuple(_array_copy(p) if isinstance(p, (np.ndarray, list)) else p for p in parts)
     return copied if isinstance(index, tuple) else copied[0]
+
+
+def _array_copy(part) -> np.ndarray:
+    copied = np.array(part)
+    if isinstance(part, list) and copied.size == 0:
+        return copied.astype(np.intp)  # NumPy makes [] float64
+    return copied
 
 
 def _has_integer_array(index) -> bool:
