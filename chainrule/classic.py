@@ -16,6 +16,8 @@ computed during training.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 import chainrule as cr
@@ -87,6 +89,11 @@ class SigmoidLayer(Function):
         return None if tz is None else tz * a * (1 - a)
 
 
+def _is_count(value, minimum: int) -> bool:
+    """True for an integer (Python or NumPy, not a bool or a float such as 2.0) >= minimum."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
+
+
 class Network:
     """A fully connected sigmoid network with layer sizes ``sizes`` (inputs first).
 
@@ -97,8 +104,10 @@ class Network:
     """
 
     def __init__(self, sizes, seed: int | None = None, dtype=np.float32) -> None:
-        if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
-            raise ValueError(f"Network: need at least two positive layer sizes, got {sizes}")
+        if len(sizes) < 2 or not all(_is_count(s, 1) for s in sizes):  # 2.5 is no size
+            raise ValueError(
+                f"Network: need at least two positive integer layer sizes, got {sizes}"
+            )
         self.sizes = [int(s) for s in sizes]
         self.num_layers = len(sizes)
         self.dtype = np.dtype(dtype)
@@ -150,24 +159,27 @@ class Network:
         or the classic list of ``(x, y)`` pairs. Returns the per-epoch test scores (if any).
         """
         x, y = self._as_arrays(training_data, "SGD")
-        if isinstance(epochs, bool) or int(epochs) != epochs or epochs < 0:
-            raise ValueError(f"Network.SGD: epochs must be an integer >= 0, got {epochs!r}")
-        if int(mini_batch_size) != mini_batch_size or mini_batch_size < 1:
-            raise ValueError(
-                f"Network.SGD: mini_batch_size must be a positive integer, got {mini_batch_size!r}"
-            )
+        for name, value, minimum in (
+            ("epochs", epochs, 0),
+            ("mini_batch_size", mini_batch_size, 1),
+        ):
+            if not _is_count(value, minimum):
+                raise ValueError(
+                    f"Network.SGD: {name} must be an integer >= {minimum}, got {value!r}"
+                )
         self._check_eta("SGD", eta)
+        # checked before training: bad test data found after the first epoch would cost it
+        test = None if test_data is None else self._as_arrays(test_data, "SGD test_data")
         n = len(x)
         scores = []
-        for epoch in range(int(epochs)):
+        for epoch in range(epochs):
             order = self.rng.permutation(n)
             for start in range(0, n, mini_batch_size):
                 batch = order[start : start + mini_batch_size]
                 self.update_mini_batch(x[batch], y[batch], eta)
-            if test_data is not None:
-                scores.append(self.evaluate(test_data))
-                n_test = len(self._as_arrays(test_data, "SGD")[0])
-                message = f"Epoch {epoch}: {scores[-1]} / {n_test}"
+            if test is not None:
+                scores.append(self.evaluate(test))
+                message = f"Epoch {epoch}: {scores[-1]} / {len(test[0])}"
             else:
                 message = f"Epoch {epoch} complete"
             if verbose:

@@ -85,6 +85,19 @@ def _check_output(what: str, out) -> Tensor:
     return out
 
 
+def _check_cotangent(v, out: Tensor) -> None:
+    """``v`` checked against ``f``'s output here: a constant output runs no backward pass
+    that would notice a wrong ``v``."""
+    if v is None and out.data.size != 1:
+        raise ShapeError(
+            f"vjp: f's output has shape {out.shape}; v may be omitted only for an output "
+            "with one element, so give v of the output's shape"
+        )
+    shape = v.shape if isinstance(v, Tensor) else np.shape(v)
+    if v is not None and shape != out.shape:
+        raise ShapeError(f"vjp: v has shape {shape}, f's output has shape {out.shape}")
+
+
 def jvp(f, inputs, tangents):
     """``(f(*inputs), J v)``: the Jacobian-vector product in ONE forward pass.
 
@@ -115,7 +128,8 @@ def jvp(f, inputs, tangents):
 def vjp(f, inputs, v=None):
     """``(f(*inputs), v^T J)``: the vector-Jacobian product by one backward pass.
 
-    ``v`` has the output's shape (may be omitted for a scalar output). The products come back
+    ``v`` has the output's shape (may be omitted for an output of one element), checked even
+    when the output is a constant, as PyTorch does. The products come back
     as a tuple when ``inputs`` is a tuple or list, else as one Tensor (PyTorch's convention).
     """
     _refuse_nesting("vjp")
@@ -123,6 +137,7 @@ def vjp(f, inputs, v=None):
     leaves = [Tensor(_array(x, "vjp", i), requires_grad=True) for i, x in enumerate(xs)]
     with enable_grad():
         out = _check_output("vjp", f(*leaves))
+        _check_cotangent(v, out)
         if out.requires_grad:
             out.backward(v)
     grads = tuple(

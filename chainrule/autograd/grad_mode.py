@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 
 
-class _State:
-    """Module-level flag read by ``Function.apply`` on every op (a plain attribute: cheap)."""
+class _State(threading.local):
+    """The flag ``Function.apply`` reads on every op, one per thread as in PyTorch: a
+    ``no_grad`` block in one thread (say, evaluation) must not stop another from recording.
+    Each thread starts with recording on (the class attribute)."""
 
     enabled = True
 

@@ -78,4 +78,6 @@ def _float64_input(index: int, x) -> np.ndarray:
             f"gradcheck: input {index} has dtype {data.dtype}; finite differences need float64 "
             "inputs (use x.double() or a float64 array)"
         )
-    return np.array(data, dtype=np.float64)
+    # C order: the loop perturbs through reshape(-1), which for a transposed (Fortran-ordered)
+    # array is a copy, so no input would move and every numeric derivative would be 0
+    return np.array(data, dtype=np.float64, order="C")

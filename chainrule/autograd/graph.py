@@ -37,10 +37,17 @@ def local_partials(node: Context) -> tuple | None:
     For a scalar op this is the edge derivative of the picture: the op's ``backward`` run
     with the upstream gradient 1. None when backward() already freed the saved arrays. A
     derivative that does not exist there (log of a negative base) is NaN, without a warning.
+    A saved array modified in place since the op ran raises GraphError: the partials would be
+    another point's.
     """
     if node.saved_tensors is None:
         return None
-    # The engine's own call: it also refuses arrays modified in place since the op ran.
+    if node.versions is not None and any(c[0] != version for c, version in node.versions):
+        raise GraphError(
+            f"to_dot: an array saved by {node.name} was modified in place after the op ran, "
+            "so its edge derivatives would not be this graph's; draw the graph before "
+            "changing the tensors it used (e.g. before optimizer.step())"
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         return _call_backward(node, np.ones(node.out_shape, dtype=node.out_dtype))
 
