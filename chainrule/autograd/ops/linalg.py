@@ -15,6 +15,8 @@ class MatMul(Function):
     d/da = g @ b^T, d/db = a^T @ g (batch axes summed back to each operand's shape).
     """
 
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
+
     @staticmethod
     def forward(ctx, a, b):
         _check_inner("matmul", shape_of(a), shape_of(b))
@@ -77,6 +79,8 @@ class Linear(Function):
     x (..., in_features) -> y (..., out_features); W (in_features, out_features); b broadcastable
     to (out_features,). Gradients: dx = g @ W^T, dW = x^T @ g, db = g summed over the batch.
     """
+
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
 
     @staticmethod
     def forward(ctx, x, w, b=None):
