@@ -67,6 +67,7 @@ from chainrule.autograd.ops import (
     sqrt,
     squeeze,
     stack,
+    std,
     sub,
     sum,
     tanh,

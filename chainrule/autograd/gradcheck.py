@@ -19,15 +19,33 @@ def gradcheck(
     """True if ``fn``'s backward gradients match central differences for every input element.
 
     ``inputs``: one or a tuple/list of float64 arrays or Tensors (float32 is refused: its
-    rounding swamps the differences). A non-scalar output is reduced with fixed random weights
-    ``v``, so the check covers the vector-Jacobian product ``v^T J``; an output that does not
-    require grad must have zero numeric gradients (as PyTorch). Raises GradcheckError otherwise.
+    rounding swamps the differences). Integer and boolean inputs (class labels, masks) reach
+    ``fn`` as Tensors unperturbed and unchecked, as in PyTorch; at least one input must be
+    float64. A non-scalar output is reduced with fixed random weights ``v``, so the check
+    covers the vector-Jacobian product ``v^T J``; an output that does not require grad must
+    have zero numeric gradients (as PyTorch). Raises GradcheckError otherwise.
     """
     if not isinstance(inputs, (tuple, list)):
         inputs = (inputs,)
-    arrays = [_float64_input(i, x) for i, x in enumerate(inputs)]
+    datas = [x.data if isinstance(x, Tensor) else np.asarray(x) for x in inputs]
+    checked = [i for i, data in enumerate(datas) if data.dtype.kind not in "biu"]
+    if not checked:
+        raise DTypeError(
+            "gradcheck: no float64 input to check; integer and boolean inputs are passed "
+            "through unperturbed"
+        )
+    arrays = [_float64_input(i, datas[i]) for i in checked]
     leaves = [Tensor(a, requires_grad=True) for a in arrays]
-    output = fn(*leaves)
+    as_given = [Tensor._wrap(data) for data in datas]
+
+    def call(floats: list) -> Tensor:
+        """``fn`` on ``floats`` in the float inputs' places, the others as given."""
+        args = list(as_given)
+        for i, tensor in zip(checked, floats, strict=True):
+            args[i] = tensor
+        return fn(*args)
+
+    output = call(leaves)
     if not isinstance(output, Tensor):
         raise TypeError(f"gradcheck: fn must return a Tensor, got {type(output).__name__}")
     weights = np.random.default_rng(seed).standard_normal(output.shape)
@@ -36,10 +54,10 @@ def gradcheck(
 
     def objective() -> float:
         with no_grad():
-            value = fn(*[Tensor._wrap(a) for a in arrays])
+            value = call([Tensor._wrap(a) for a in arrays])
         return float(np.sum(value.data * weights))
 
-    for index, (array, leaf) in enumerate(zip(arrays, leaves, strict=True)):
+    for index, array, leaf in zip(checked, arrays, leaves, strict=True):
         analytic = np.zeros_like(array) if leaf.grad is None else leaf.grad.data
         numeric = np.zeros_like(array)
         flat, flat_numeric = array.reshape(-1), numeric.reshape(-1)
@@ -71,8 +89,7 @@ def gradcheck(
     return True
 
 
-def _float64_input(index: int, x) -> np.ndarray:
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+def _float64_input(index: int, data: np.ndarray) -> np.ndarray:
     if data.dtype != np.float64:
         raise DTypeError(
             f"gradcheck: input {index} has dtype {data.dtype}; finite differences need float64 "

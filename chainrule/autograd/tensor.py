@@ -375,8 +375,38 @@ class Tensor:
             return _ops.minimum(self, axis)
         return _ops.min(self, axis, _keepdims("min", keepdims, keepdim), dim=dim)
 
-    def var(self, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None, keepdim=None):
-        return _ops.var(self, axis, _keepdims("var", keepdims, keepdim), ddof, dim=dim)
+    # NumPy's ``ddof`` (default 0), or PyTorch's ``correction``/``unbiased``: see ops.var
+    def var(
+        self,
+        axis=None,
+        keepdims: bool = False,
+        ddof: int = 0,
+        *,
+        dim=None,
+        keepdim=None,
+        correction=None,
+        unbiased=None,
+    ):
+        keepdims = _keepdims("var", keepdims, keepdim)
+        return _ops.var(
+            self, axis, keepdims, ddof, dim=dim, correction=correction, unbiased=unbiased
+        )
+
+    def std(
+        self,
+        axis=None,
+        keepdims: bool = False,
+        ddof: int = 0,
+        *,
+        dim=None,
+        keepdim=None,
+        correction=None,
+        unbiased=None,
+    ):
+        keepdims = _keepdims("std", keepdims, keepdim)
+        return _ops.std(
+            self, axis, keepdims, ddof, dim=dim, correction=correction, unbiased=unbiased
+        )
 
     def logsumexp(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         return _ops.logsumexp(self, axis, _keepdims("logsumexp", keepdims, keepdim), dim=dim)

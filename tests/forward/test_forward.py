@@ -78,6 +78,7 @@ CASES = {
     "Max": (lambda a: a.max(axis=1), (DISTINCT,)),
     "Min": (lambda a: a.min(axis=0), (DISTINCT,)),
     "Var": (lambda a: a.var(axis=1, ddof=1), (X23,)),
+    "Std": (lambda a: a.std(axis=1, ddof=1), (X23,)),
     "LogSumExp": (lambda a: a.logsumexp(axis=1), (X23,)),
     "MatMul": (lambda a, b: a @ b, (X23, R.standard_normal((3, 4)))),
     "Linear": (lambda x, w, b: cr.linear(x, w, b), (X23, R.standard_normal((3, 4)), V3[:1])),

@@ -6,6 +6,8 @@ Each is a one-line wrapper over a ``Function`` subclass; Tensor operators call t
 from __future__ import annotations
 
 import builtins
+import math
+import numbers
 
 import numpy as np
 
@@ -38,7 +40,7 @@ from chainrule.autograd.ops.elementwise import (
     Where,
 )
 from chainrule.autograd.ops.linalg import Linear, MatMul
-from chainrule.autograd.ops.reduce import LogSumExp, Max, Mean, Min, Sum, Var
+from chainrule.autograd.ops.reduce import LogSumExp, Max, Mean, Min, Std, Sum, Var
 from chainrule.autograd.ops.shape import (
     BroadcastTo,
     Concatenate,
@@ -48,7 +50,7 @@ from chainrule.autograd.ops.shape import (
     Transpose,
 )
 from chainrule.autograd.tensor import Tensor
-from chainrule.errors import ShapeError
+from chainrule.errors import ShapeError, ValueRangeError
 
 
 def add(a, b):
@@ -193,9 +195,46 @@ def min(x, axis=None, keepdims: bool = False, *, dim=None):  # noqa: A001
     return Min.apply(x, axes=resolve_axes("min", axis, dim, np.ndim(_data(x))), keepdims=keepdims)
 
 
-def var(x, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None):
+def var(
+    x, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None, correction=None, unbiased=None
+):
+    """Variance ``sum((x - mean)**2) / (n - ddof)``. NumPy's ``ddof`` (default 0) or PyTorch's
+    keyword ``correction`` (the same number) or ``unbiased`` (True: correction 1)."""
     axes = resolve_axes("var", axis, dim, np.ndim(_data(x)))
+    ddof = _degrees_correction("var", ddof, correction, unbiased)
     return Var.apply(x, axes=axes, keepdims=keepdims, ddof=ddof)
+
+
+def std(
+    x, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None, correction=None, unbiased=None
+):
+    """Standard deviation ``sqrt(var(x))``, with var's ``ddof``, ``correction`` or ``unbiased``."""
+    axes = resolve_axes("std", axis, dim, np.ndim(_data(x)))
+    ddof = _degrees_correction("std", ddof, correction, unbiased)
+    return Std.apply(x, axes=axes, keepdims=keepdims, ddof=ddof)
+
+
+def _degrees_correction(op: str, ddof, correction, unbiased):
+    """The one ``n - divisor`` that ``ddof``, ``correction`` or ``unbiased`` asks for.
+
+    ``ddof`` other than its default 0 beside a PyTorch keyword, or both PyTorch keywords, is
+    refused (PyTorch refuses ``correction`` with ``unbiased``): which one was meant is unclear.
+    """
+    candidates = {"ddof": ddof or None, "correction": correction, "unbiased": unbiased}
+    given = [name for name, value in candidates.items() if value is not None]
+    if len(given) > 1:
+        both = " and ".join(given)
+        raise TypeError(f"{op}: give one of ddof, correction and unbiased, got {both}")
+    if unbiased is not None:
+        if not isinstance(unbiased, (bool, np.bool_)):
+            raise TypeError(f"{op}: unbiased must be True or False, got {unbiased!r}")
+        return int(unbiased)
+    name, value = ("ddof", ddof) if correction is None else ("correction", correction)
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: {name} must be a number, got {value!r}")
+    if math.isnan(value):
+        raise ValueRangeError(f"{op}: {name} must be a number, got nan")
+    return value
 
 
 def logsumexp(x, axis=None, keepdims: bool = False, *, dim=None):
@@ -230,15 +269,13 @@ permute = transpose
 
 
 def squeeze(x, axis=None, *, dim=None):
-    """Drop axes of length 1 (all of them, or the ones named)."""
+    """Drop axes of length 1: all of them, or those of the named axes (an int or a tuple) that
+    have length 1; a named axis of another length stays, as in PyTorch."""
     shape = np.shape(_data(x))
     axes = resolve_axes("squeeze", axis, dim, len(shape))
     if axes is None:
-        axes = tuple(i for i, n in enumerate(shape) if n == 1)
-    for a in axes:
-        if shape[a] != 1:
-            raise ShapeError(f"squeeze: axis {a} of shape {shape} has length {shape[a]}, not 1")
-    return reshape(x, tuple(n for i, n in enumerate(shape) if i not in axes))
+        axes = range(len(shape))
+    return reshape(x, tuple(n for i, n in enumerate(shape) if i not in axes or n != 1))
 
 
 def unsqueeze(x, axis=None, *, dim=None):

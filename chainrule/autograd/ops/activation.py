@@ -12,6 +12,7 @@ from chainrule.autograd.ops.numerics import (
     safe_exp,
     stable_sigmoid,
 )
+from chainrule.autograd.ops.reduce import float32_if_integer
 
 
 class Tanh(Function):
@@ -152,6 +153,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis=-1):
+        x = float32_if_integer(x)
         e = safe_exp(x - max_kept(x, axis))
         y = np.asarray(e / e.sum(axis=axis, keepdims=True))  # a 0-d x gives a NumPy scalar
         if y.dtype.kind == "f":
@@ -176,7 +178,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis=-1):
-        y = log_softmax_array(x, axis)
+        y = log_softmax_array(float32_if_integer(x), axis)
         ctx.save_for_backward(y)
         ctx.axis = axis
         return y
