@@ -2,6 +2,7 @@
 
 opt = optim.Adam(model.parameters(), lr=1e-3)
 opt.zero_grad(); loss.backward(); opt.step()
+scheduler = optim.lr_scheduler.OneCycleLR(opt, max_lr=1e-2, total_steps=1000)
 """
 
 from chainrule.optim import lr_scheduler
@@ -10,3 +11,5 @@ from chainrule.optim.adam import Adam, AdamW
 from chainrule.optim.optimizer import Optimizer
 from chainrule.optim.rmsprop import RMSprop
 from chainrule.optim.sgd import SGD
+
+__all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "lr_scheduler"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from chainrule.optim.optimizer import Optimizer
@@ -38,7 +41,8 @@ class Adagrad(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = self._closure_loss(closure)
         for group in self.param_groups:
             for p, grad, state in self._params_with_grad(group):
                 if not state:
@@ -54,3 +58,4 @@ class Adagrad(Optimizer):
                 denom += group["eps"]
                 p.data -= clr * g / denom
                 p._version[0] += 1  # changed in place: arrays saved from it are stale
+        return loss

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -14,9 +16,9 @@ class Adam(Optimizer):
     """``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g**2``,
     ``p <- p - lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)``
     (Kingma & Ba, 2015); ``amsgrad`` uses the running maximum of ``v`` (Reddi et al., 2018).
-    ``weight_decay`` adds ``wd * p`` to the gradient (L2); AdamW decouples it."""
-
-    decoupled_weight_decay = False
+    ``weight_decay`` adds ``wd * p`` to the gradient (L2) or, with ``decoupled_weight_decay``
+    (AdamW's form), shrinks ``p <- p (1 - lr wd)`` before the update; as in PyTorch the choice is
+    stored in each parameter group."""
 
     def __init__(
         self,
@@ -27,6 +29,8 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
         maximize: bool = False,
+        *,
+        decoupled_weight_decay: bool = False,
     ) -> None:
         self._check_non_negative(lr=lr, eps=eps, weight_decay=weight_decay)
         try:
@@ -46,10 +50,12 @@ class Adam(Optimizer):
             weight_decay=weight_decay,
             amsgrad=amsgrad,
             maximize=maximize,
+            decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
             for p, grad, state in self._params_with_grad(group):
@@ -62,7 +68,7 @@ class Adam(Optimizer):
                 state["step"] += 1
                 t = state["step"]
                 g = -grad if group["maximize"] else grad
-                if wd and self.decoupled_weight_decay:
+                if wd and group["decoupled_weight_decay"]:
                     p.data *= 1 - lr * wd
                 elif wd:
                     g = g + wd * p.data
@@ -89,12 +95,11 @@ class Adam(Optimizer):
                 denom *= lr / (1 - beta1**t)
                 p.data -= denom
                 p._version[0] += 1  # changed in place: arrays saved from it are stale
+        return loss
 
 
 class AdamW(Adam):
     """Adam with decoupled weight decay ``p <- p (1 - lr wd)`` (Loshchilov & Hutter, 2019)."""
-
-    decoupled_weight_decay = True
 
     def __init__(
         self,
@@ -106,4 +111,11 @@ class AdamW(Adam):
         amsgrad: bool = False,
         maximize: bool = False,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
+        super().__init__(
+            params, lr, betas, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay=True
+        )
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """As PyTorch's AdamW: the decay stays decoupled whatever the saved groups say."""
+        groups = [{**group, "decoupled_weight_decay": True} for group in state_dict["param_groups"]]
+        super().load_state_dict({**state_dict, "param_groups": groups})

@@ -8,9 +8,12 @@ follow ``torch.optim`` so that the same experiment follows the same curve.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from chainrule.autograd.grad_mode import enable_grad
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import ShapeError, ValueRangeError
 
@@ -112,8 +115,20 @@ class Optimizer:
                 else:
                     p.grad.data.fill(0)
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient. ``closure``, which recomputes the loss
+        and its gradients, is called first and its loss returned (None without one)."""
         raise NotImplementedError
+
+    @staticmethod
+    def _closure_loss(closure):
+        """What ``step(closure)`` returns: ``closure()``, called before the update with graph
+        recording on (the closure runs ``backward()``, even when ``step`` is inside ``no_grad``),
+        or None without a closure."""
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
 
     def _params_with_grad(self, group: dict):
         """(parameter, gradient array, state) for each parameter of ``group`` with a grad."""

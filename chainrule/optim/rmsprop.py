@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from chainrule.optim.optimizer import Optimizer
@@ -38,7 +41,8 @@ class RMSprop(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = self._closure_loss(closure)
         for group in self.param_groups:
             alpha = group["alpha"]
             for p, grad, state in self._params_with_grad(group):
@@ -72,3 +76,4 @@ class RMSprop(Optimizer):
                 else:
                     p.data -= group["lr"] * g / avg
                 p._version[0] += 1  # changed in place: arrays saved from it are stale
+        return loss

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from chainrule.optim.axpy import add_scaled_
@@ -44,7 +47,8 @@ class SGD(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
             if not (momentum or wd or group["maximize"]):  # plain SGD: no state, one update
@@ -68,3 +72,4 @@ class SGD(Optimizer):
                     g = g + momentum * buf if group["nesterov"] else buf
                 add_scaled_(p.data, g, -lr)
                 p._version[0] += 1
+        return loss
