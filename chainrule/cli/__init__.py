@@ -28,6 +28,20 @@ def one_line_errors(parser: argparse.ArgumentParser) -> None:
     parser.error = error
 
 
+def parse_sizes(text: str, option: str) -> list[int]:
+    """The comma-separated integers of ``option``: ``"256,128"`` -> ``[256, 128]``, a blank
+    ``text`` -> ``[]``. An empty item (``8,,4``, ``8,``, ``,``) is refused, not skipped: a
+    skipped one would build another network than the one typed."""
+    if not text.strip():
+        return []
+    try:
+        return [int(item) for item in text.split(",")]  # int('') and int(' ') raise
+    except ValueError:
+        raise UsageError(
+            f"{option}: expected integers separated by commas, like 256,128, got {text!r}"
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chainrule",

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from chainrule.cli import UsageError
+from chainrule.cli import UsageError, parse_sizes
 from chainrule.cli.explain import explanation_for, write_picture
 
 EXAMPLES = """examples:
@@ -54,10 +54,7 @@ def register(subparsers) -> None:
 
 
 def _sizes(text: str, option: str) -> list[int]:
-    try:
-        sizes = [int(s) for s in text.split(",") if s.strip()]
-    except ValueError:
-        raise UsageError(f"{option}: expected sizes like 32,16, got {text!r}") from None
+    sizes = parse_sizes(text, option)
     if not sizes or any(n < 1 for n in sizes):
         raise UsageError(f"{option}: sizes must be positive integers, got {text!r}")
     return sizes

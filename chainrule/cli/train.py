@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 import chainrule as cr
-from chainrule.cli import UsageError, one_line_errors
+from chainrule.cli import UsageError, one_line_errors, parse_sizes
 from chainrule.train.run import (
     ACTIVATIONS,
     DEFAULT_LR,
@@ -204,10 +204,7 @@ def _config_from(args) -> TrainConfig:
         if getattr(args, field.name, None) is not None
     }
     if "model" in given:
-        try:
-            given["model"] = [int(s) for s in given["model"].split(",") if s.strip()]
-        except ValueError:
-            raise UsageError(f"--model: expected sizes like 256,128, got {args.model!r}") from None
+        given["model"] = parse_sizes(given["model"], "--model")
     config = TrainConfig(**given)
     try:
         config.validate()

@@ -1,4 +1,4 @@
-"""``DataLoader``: mini-batches of ``(inputs, labels)`` Tensors, reshuffled every epoch."""
+"""``DataLoader``: mini-batches of ``(inputs, labels)`` Tensors, in order or reshuffled."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from chainrule.autograd.tensor import Tensor
 class DataLoader:
     """Iterate over ``(X[batch], y[batch])`` as Tensors (X float32, integer y as int64).
 
-    Each pass (epoch) draws a new permutation from the loader's own generator, so the order
-    is deterministic for ``seed`` and resumable through ``state_dict()``; without ``seed`` a
-    shuffling loader seeds its generator from the global one, so ``cr.manual_seed`` fixes the
-    order as ``torch.manual_seed`` does. Each batch is gathered through an index array, so it
+    In the dataset's order unless ``shuffle=True`` (as ``torch.utils.data.DataLoader``). A
+    shuffling loader draws a new permutation each pass (epoch) from its own generator, so the
+    order is deterministic for ``seed`` and resumable through ``state_dict()``; without
+    ``seed`` it seeds its generator from the global one, so ``cr.manual_seed`` fixes the order
+    as ``torch.manual_seed`` does. Each batch is gathered through an index array, so it
     is a fresh array (an in-place op on it leaves the dataset as it was): no per-sample Python.
     """
 
@@ -25,7 +26,7 @@ class DataLoader:
         X,
         y,
         batch_size: int = 64,
-        shuffle: bool = True,
+        shuffle: bool = False,
         drop_last: bool = False,
         seed: int | None = None,
     ) -> None:
@@ -39,7 +40,9 @@ class DataLoader:
             or isinstance(batch_size, bool)
             or batch_size < 1
         ):
-            raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size}")
+            raise ValueError(
+                f"DataLoader: batch_size must be a positive integer, got {batch_size!r}"
+            )
         self.X, self.y = X, y
         self.batch_size = int(batch_size)
         self.shuffle = shuffle

@@ -333,7 +333,9 @@ class Run:
             x_train, y_train, config.val_fraction, config.seed
         )
         self.n_classes = int(max(y_train.max(), self.y_test.max()) + 1)
-        self.train_loader = DataLoader(x_fit, y_fit, config.batch_size, seed=config.seed)
+        self.train_loader = DataLoader(
+            x_fit, y_fit, config.batch_size, shuffle=True, seed=config.seed
+        )
         self.val_loader = DataLoader(x_val, y_val, EVAL_BATCH, shuffle=False)
         self.model = build_model(config, x_train.shape[1], self.n_classes)
         self.optimizer = build_optimizer(config, self.model.parameters())
@@ -475,12 +477,6 @@ class Run:
     # ---- reporting --------------------------------------------------------------------------
     def model_summary(self) -> str:
         return describe_model(self.model, self.config)
-
-    def restore_weights(self, path: Path) -> int:
-        """Load only the model weights of a checkpoint (e.g. ``best.npz``); returns its epoch."""
-        state = cr.load(path)
-        load_weights(self.model, state, path)
-        return int(state["epoch"])
 
     def test_loader(self) -> DataLoader:
         return DataLoader(self.x_test, self.y_test, EVAL_BATCH, shuffle=False)

@@ -29,7 +29,7 @@ def test_stratified_split_keeps_every_sample_once():
 def test_loader_batches_cover_the_data_and_reshuffle_each_epoch():
     x = np.arange(10, dtype=np.float32)[:, None]
     y = np.arange(10)
-    loader = DataLoader(x, y, batch_size=4, seed=0)
+    loader = DataLoader(x, y, batch_size=4, shuffle=True, seed=0)
     assert len(loader) == 3
     first = np.concatenate([yb.data for _, yb in loader])
     second = np.concatenate([yb.data for _, yb in loader])
@@ -43,9 +43,9 @@ def test_loader_batches_cover_the_data_and_reshuffle_each_epoch():
 
 def test_loader_state_round_trip_reproduces_the_order():
     x, y = np.zeros((20, 1)), np.arange(20)
-    a = DataLoader(x, y, batch_size=5, seed=1)
+    a = DataLoader(x, y, batch_size=5, shuffle=True, seed=1)
     list(a)
-    b = DataLoader(x, y, batch_size=5, seed=99)
+    b = DataLoader(x, y, batch_size=5, shuffle=True, seed=99)
     b.load_state_dict(a.state_dict())
     assert [yb.data.tolist() for _, yb in a] == [yb.data.tolist() for _, yb in b]
 
@@ -61,10 +61,10 @@ def test_loader_yields_float32_and_int64_and_its_state_survives_save(tmp_path):
     import chainrule as cr
 
     x, y = np.random.default_rng(0).random((9, 2)), np.arange(9, dtype=np.int32)
-    a = DataLoader(x, y, batch_size=4, seed=3)
+    a = DataLoader(x, y, batch_size=4, shuffle=True, seed=3)
     xb, yb = next(iter(a))
     assert xb.data.dtype == np.float32 and yb.data.dtype == np.int64 and not xb.requires_grad
     cr.save(a.state_dict(), tmp_path / "loader.npz")
-    b = DataLoader(x, y, batch_size=4, seed=0)
+    b = DataLoader(x, y, batch_size=4, shuffle=True, seed=0)
     b.load_state_dict(cr.load(tmp_path / "loader.npz"))
     assert [v.data.tolist() for _, v in a] == [v.data.tolist() for _, v in b]
