@@ -7,5 +7,14 @@ model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
 from chainrule.nn import functional, init
 from chainrule.nn.activations import LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh
 from chainrule.nn.layers import Dropout, Flatten, Linear
-from chainrule.nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
-from chainrule.nn.module import Module, Parameter, Sequential
+from chainrule.nn.losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
+from chainrule.nn.module import Module, ModuleList, Parameter, Sequential

@@ -1,8 +1,9 @@
 """Functional forms of the layers, activations and losses: ``F.relu(x)``, ``F.cross_entropy``.
 
 Activations are the engine's ops; losses are the fused ops of ``autograd.ops.loss`` (one graph
-node each, the ``reduction`` PyTorch uses -- 'mean', 'sum' or 'none' -- included) or, for
-``nll_loss``, a short composition.
+node each, the ``reduction`` PyTorch uses -- 'mean', 'sum' or 'none' -- included) or short
+compositions of ops: ``nll_loss``, the L1 / smooth L1 / Huber losses, and cross-entropy with
+class weights, ignored targets or label smoothing (the fused op with an effective target).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from chainrule.autograd.ops.loss import (
     check_reduction,
 )
 from chainrule.autograd.tensor import Tensor
-from chainrule.errors import DTypeError, ShapeError, ValueRangeError
+from chainrule.errors import DTypeError, GraphError, ShapeError, ValueRangeError
 
 linear = _ops.linear
 relu = _ops.relu
@@ -32,13 +33,9 @@ softmax = _ops.softmax
 log_softmax = _ops.log_softmax
 
 
-def _reduce(losses: Tensor, reduction: str, op: str) -> Tensor:
-    check_reduction(op, reduction)
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    return losses
+def _array(value) -> np.ndarray:
+    """The NumPy array of a Tensor, an array or anything array-like."""
+    return value.data if isinstance(value, Tensor) else np.asarray(value)
 
 
 def _same_shape(op: str, input, target) -> None:
@@ -71,45 +68,245 @@ def _value_target(op: str, input, target):
     """``_target`` for a loss whose target is a value like the input, not a class index: an
     integer or bool target (0/1 labels) is cast to the input's dtype too, so it does not
     turn a float32 loss into float64."""
-    array = target.data if isinstance(target, Tensor) else np.asarray(target)
+    array = _array(target)
     if array.dtype.kind in "biu":
         return array.astype(input.dtype)
     return _target(op, input, target)
 
 
-def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy from logits (N, C); targets are class indices (N,) or
-    probabilities (N, C). Fused: the gradient is ``softmax(input) - target``."""
+def cross_entropy(
+    input,
+    target,
+    reduction: str = "mean",
+    *,
+    weight=None,
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy from logits (N, C), or (C,) for one sample; targets are class
+    indices (N,) (0-d for one sample) or probabilities of the logits' shape. Fused: the
+    gradient is ``softmax(input) - target``.
+
+    Options as PyTorch's: ``weight`` (C,) scales each class's terms, and 'mean' then divides
+    by the summed weights of the counted class targets (by N for probabilities); a class
+    target equal to ``ignore_index`` counts for nothing ('mean' of nothing is NaN);
+    ``label_smoothing`` eps in [0, 1] takes ``(1 - eps) target + eps / C`` as the target.
+    """
     check_reduction("cross_entropy", reduction)
     target = _target("cross_entropy", input, target)
-    return CrossEntropy.apply(input, target, reduction=reduction)
+    if weight is None and ignore_index == -100 and not label_smoothing:
+        try:
+            return CrossEntropy.apply(input, target, reduction=reduction)
+        except (ShapeError, ValueRangeError):
+            # the fused op takes batches of classes in [0, C) only: PyTorch's unbatched form
+            # and its -100 (padding) targets are done below, at no cost to the common call
+            if input.ndim != 1 and not np.any(_array(target) == ignore_index):
+                raise
+    if input.ndim == 1:
+        return _unbatched(
+            cross_entropy,
+            "cross_entropy",
+            input,
+            target,
+            reduction,
+            weight=weight,
+            ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+        )
+    return _cross_entropy_with_options(
+        input, target, reduction, weight, ignore_index, label_smoothing
+    )
 
 
-def nll_loss(input, target, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood ``-input[n, target[n]]`` for log-probabilities (N, C)."""
-    target = np.asarray(target.data if isinstance(target, Tensor) else target)
+def _cross_entropy_with_options(
+    input, target, reduction: str, weight, ignore_index: int, label_smoothing: float
+) -> Tensor:
+    """Cross-entropy with weights, ignored targets or smoothing, as the fused op's cross-entropy
+    against an effective target ``t``: its gradient ``softmax(x) sum_c t_c - t`` is PyTorch's.
+    For a class target y, ``t = w_y (1 - eps) onehot(y) + w eps / C``, zero if y is ignored."""
+    if input.ndim != 2:
+        raise ShapeError(f"cross_entropy: expected logits of shape (N, C), got {input.shape}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueRangeError(
+            f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}"
+        )
+    count, classes = input.shape
+    class_weight = _class_weight("cross_entropy", weight, classes, input.dtype)
+    target_array = _array(target)
+    if target_array.dtype.kind in "iu":
+        labels, kept = _class_targets("cross_entropy", input, target_array, ignore_index)
+        target_weight = class_weight[labels] * kept
+        effective = np.zeros(input.shape, input.dtype)
+        effective[np.arange(count), labels] = target_weight * (1.0 - label_smoothing)
+        if label_smoothing:
+            effective += (label_smoothing / classes) * class_weight * kept[:, None]
+        if reduction == "mean":
+            summed = CrossEntropy.apply(input, effective, reduction="sum")
+            return _mean_over(summed, target_weight.sum())
+        return CrossEntropy.apply(input, effective, reduction=reduction)
+    if target_array.dtype.kind != "f":
+        raise DTypeError(f"cross_entropy: targets must be integer or float, got {target.dtype}")
+    if ignore_index != -100:
+        raise ValueRangeError(
+            f"cross_entropy: ignore_index={ignore_index} applies to class targets only, "
+            "not to probabilities (as in PyTorch)"
+        )
+    if target_array.shape != input.shape:  # before broadcasting with the weights hides it
+        raise ShapeError(
+            f"cross_entropy: probability targets must match logits {input.shape}, "
+            f"got {target_array.shape}"
+        )
+    if label_smoothing:
+        target = target * (1.0 - label_smoothing) + label_smoothing / classes
+    if weight is not None:
+        target = target * class_weight
+    return CrossEntropy.apply(input, target, reduction=reduction)  # 'mean' over N, as PyTorch
+
+
+def _unbatched(loss, op: str, input, target, reduction: str, **options) -> Tensor:
+    """``loss`` of one sample, PyTorch's unbatched form: input (C,) with a 0-d class target or
+    probabilities (C,), computed as a batch of one; 'none' gives the 0-d loss."""
+    if not isinstance(target, Tensor):
+        target = np.asarray(target)
+    expected = () if target.dtype.kind in "iu" else input.shape
+    if target.shape != expected:
+        raise ShapeError(
+            f"{op}: an unbatched input {input.shape} takes a 0-d class target or probabilities "
+            f"of shape {input.shape}, got a target of shape {target.shape}"
+        )
+    batch = loss(input.reshape(1, -1), target.reshape((1, *expected)), reduction, **options)
+    return batch.reshape(()) if reduction == "none" else batch
+
+
+def _class_weight(op: str, weight, classes: int, dtype) -> np.ndarray:
+    """The per-class ``weight`` as an array (C,) in the input's dtype; ones when None."""
+    if weight is None:
+        return np.ones(classes, dtype)
+    if isinstance(weight, Tensor) and weight.requires_grad:
+        raise GraphError(  # as PyTorch: the loss is not differentiable with respect to it
+            f"{op}: weight requires grad, but no gradient flows to it; pass weight.detach()"
+        )
+    array = _array(weight)
+    if array.dtype.kind not in "iuf":
+        raise DTypeError(f"{op}: weight must be a real number per class, got {array.dtype}")
+    if array.shape != (classes,):
+        raise ShapeError(
+            f"{op}: weight must have one entry per class, shape ({classes},), got {array.shape}"
+        )
+    return array.astype(dtype, copy=False)
+
+
+def _class_targets(op: str, input, target: np.ndarray, ignore_index: int):
+    """Checked class targets (N,): the labels (0 where ignored) and the mask of those kept."""
+    count, classes = input.shape
+    if target.shape != (count,):
+        raise ShapeError(
+            f"{op}: class targets must have shape ({count},), got {target.shape} for input "
+            f"{input.shape}"
+        )
+    kept = target != ignore_index
+    labels = np.where(kept, target, 0)
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        counted = target[kept]
+        raise ValueRangeError(
+            f"{op}: class targets must lie in [0, {classes - 1}] (or equal "
+            f"ignore_index={ignore_index}), got values in [{counted.min()}, {counted.max()}]"
+        )
+    return labels, kept
+
+
+def _mean_over(summed: Tensor, count) -> Tensor:
+    """PyTorch's 'mean', ``summed / count``, the count of elements or the summed weights of
+    the counted targets. With nothing counted (an empty batch, every target ignored) it is
+    NaN, 0 / 0, without NumPy's warning; the gradient stays 0, as PyTorch's: every term was
+    weighted 0 already."""
+    if count:
+        return summed / float(count)
+    return summed + float("nan")
+
+
+def nll_loss(
+    input, target, reduction: str = "mean", *, weight=None, ignore_index: int = -100
+) -> Tensor:
+    """Negative log-likelihood ``-w[y_n] input[n, y_n]`` for log-probabilities (N, C), or (C,)
+    with a 0-d target; ``weight`` and ``ignore_index`` as ``cross_entropy``'s."""
+    check_reduction("nll_loss", reduction)
+    if input.ndim == 1:
+        return _unbatched(
+            nll_loss, "nll_loss", input, target, reduction, weight=weight, ignore_index=ignore_index
+        )
+    target = _array(target)
+    if target.dtype.kind not in "iu":
+        raise DTypeError(f"nll_loss: targets must be integer class indices, got {target.dtype}")
     if input.ndim != 2 or target.shape != input.shape[:1]:
         raise ShapeError(
             f"nll_loss: expected input (N, C) and target (N,), got {input.shape} and {target.shape}"
         )
-    if target.dtype.kind not in "iu":
-        raise DTypeError(f"nll_loss: targets must be integer class indices, got {target.dtype}")
-    if target.size and (target.min() < 0 or target.max() >= input.shape[1]):
-        raise ValueRangeError(  # as cross_entropy: the shapes were fine, a value was not
-            f"nll_loss: class targets must lie in [0, {input.shape[1] - 1}], "
-            f"got values in [{target.min()}, {target.max()}]"
-        )
-    return _reduce(-input[np.arange(len(target)), target], reduction, "nll_loss")
+    class_weight = _class_weight("nll_loss", weight, input.shape[1], input.dtype)
+    labels, kept = _class_targets("nll_loss", input, target, ignore_index)
+    target_weight = class_weight[labels] * kept
+    losses = -input[np.arange(len(labels)), labels] * target_weight
+    if reduction == "mean":
+        return _mean_over(losses.sum(), target_weight.sum())
+    return losses.sum() if reduction == "sum" else losses
+
+
+def _value_loss_target(op: str, input, target, reduction: str):
+    """The checks of a loss comparing values elementwise, and its target in the input's dtype."""
+    check_reduction(op, reduction)
+    _same_shape(op, input, target)
+    return _value_target(op, input, target)
 
 
 def mse_loss(input, target, reduction: str = "mean", half: bool = False) -> Tensor:
     """Squared error ``(input - target)**2``; ``half=True`` gives the classic quadratic cost
     ``1/2 (input - target)**2`` whose derivative is simply ``input - target``. Fused: one
     node whose gradient ``(input - target) * scale`` is computed directly."""
-    check_reduction("mse_loss", reduction)
-    _same_shape("mse_loss", input, target)
-    target = _value_target("mse_loss", input, target)
+    target = _value_loss_target("mse_loss", input, target, reduction)
     return SquaredError.apply(input, target, reduction=reduction, scale=0.5 if half else 1.0)
+
+
+def _smooth_absolute_error(
+    op: str, input, target, reduction: str, beta: float, scale: float = 1.0
+) -> Tensor:
+    """``scale * reduce(s(d))`` for ``d = input - target``, with PyTorch's smooth L1
+    ``s(d) = d**2 / (2 beta)`` for ``|d| < beta``, else ``|d| - beta / 2`` (``|d|`` for
+    beta = 0). Composed of Abs and Where, whose gradients give ``scale * clip(d / beta, -1, 1)``
+    (``sign(d)`` for beta = 0: 0 at d = 0, as PyTorch's subgradient)."""
+    target = _value_loss_target(op, input, target, reduction)
+    diff = _ops.sub(input, target)
+    size = _ops.abs(diff)
+    losses = size
+    if beta > 0:
+        losses = _ops.where(size.data < beta, diff * diff * (0.5 / beta), size - 0.5 * beta)
+    if scale != 1.0:
+        losses = losses * scale
+    if reduction == "none":
+        return losses
+    summed = losses.sum()
+    return summed if reduction == "sum" else _mean_over(summed, losses.data.size)
+
+
+def l1_loss(input, target, reduction: str = "mean") -> Tensor:
+    """Absolute error ``|input - target|``; its subgradient at 0 is 0, as PyTorch's."""
+    return _smooth_absolute_error("l1_loss", input, target, reduction, beta=0.0)
+
+
+def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """Smooth L1: ``d**2 / (2 beta)`` for ``|d| < beta``, else ``|d| - beta / 2``, with
+    ``d = input - target``; ``beta = 0`` is ``l1_loss``. Gradient ``clip(d / beta, -1, 1)``."""
+    if not beta >= 0:  # NaN too
+        raise ValueRangeError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    return _smooth_absolute_error("smooth_l1_loss", input, target, reduction, beta)
+
+
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """Huber loss: ``d**2 / 2`` for ``|d| < delta``, else ``delta (|d| - delta / 2)``, with
+    ``d = input - target``: ``delta`` times ``smooth_l1_loss`` with ``beta = delta``.
+    Gradient ``clip(d, -delta, delta)``."""
+    if not delta > 0:  # NaN too
+        raise ValueRangeError(f"huber_loss: delta must be > 0, got {delta}")
+    return _smooth_absolute_error("huber_loss", input, target, reduction, delta, scale=delta)
 
 
 def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:

@@ -16,18 +16,55 @@ class _Loss(Module):
         return f"reduction={self.reduction!r}"
 
 
-class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy from logits; see ``F.cross_entropy``."""
+class _ClassLoss(_Loss):
+    """A loss of class targets with PyTorch's ``weight`` (C,) and ``ignore_index`` options."""
+
+    def __init__(self, reduction: str = "mean", *, weight=None, ignore_index: int = -100) -> None:
+        super().__init__(reduction)
+        self.weight = weight
+        self.ignore_index = ignore_index
+
+    def extra_repr(self) -> str:
+        ignore = f", ignore_index={self.ignore_index}" if self.ignore_index != -100 else ""
+        return super().extra_repr() + ignore
+
+
+class CrossEntropyLoss(_ClassLoss):
+    """Softmax cross-entropy from logits; see ``F.cross_entropy`` for the options."""
+
+    def __init__(
+        self,
+        reduction: str = "mean",
+        *,
+        weight=None,
+        ignore_index: int = -100,
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__(reduction, weight=weight, ignore_index=ignore_index)
+        self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
-        return F.cross_entropy(input, target, self.reduction)
+        return F.cross_entropy(
+            input,
+            target,
+            self.reduction,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            label_smoothing=self.label_smoothing,
+        )
+
+    def extra_repr(self) -> str:
+        smoothing = f", label_smoothing={self.label_smoothing}" if self.label_smoothing else ""
+        return super().extra_repr() + smoothing
 
 
-class NLLLoss(_Loss):
-    """Negative log-likelihood of log-probabilities; see ``F.nll_loss``."""
+class NLLLoss(_ClassLoss):
+    """Negative log-likelihood of log-probabilities; see ``F.nll_loss`` for the options."""
 
     def forward(self, input, target):
-        return F.nll_loss(input, target, self.reduction)
+        return F.nll_loss(
+            input, target, self.reduction, weight=self.weight, ignore_index=self.ignore_index
+        )
 
 
 class MSELoss(_Loss):
@@ -42,6 +79,41 @@ class MSELoss(_Loss):
 
     def extra_repr(self) -> str:
         return super().extra_repr() + (", half=True" if self.half else "")
+
+
+class L1Loss(_Loss):
+    """Absolute error; see ``F.l1_loss``."""
+
+    def forward(self, input, target):
+        return F.l1_loss(input, target, self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """Smooth L1, quadratic below ``beta`` and linear beyond; see ``F.smooth_l1_loss``."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return F.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + f", beta={self.beta}"
+
+
+class HuberLoss(_Loss):
+    """Huber loss, quadratic below ``delta`` and linear beyond; see ``F.huber_loss``."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return F.huber_loss(input, target, self.reduction, self.delta)
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + f", delta={self.delta}"
 
 
 class BCELoss(_Loss):

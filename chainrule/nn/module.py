@@ -1,4 +1,5 @@
-"""``Module``, ``Parameter`` and ``Sequential``: the containers layers are built from.
+"""``Module``, ``Parameter``, ``Sequential`` and ``ModuleList``: the containers layers are
+built from.
 
 A Module finds its parameters and submodules by looking at its attributes, so a layer only
 assigns them in ``__init__``; names are dotted paths (``"0.weight"``), as in PyTorch.
@@ -6,9 +7,11 @@ assigns them in ``__init__``; names are dotted paths (``"0.weight"``), as in PyT
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -64,9 +67,10 @@ class Module:
         elif isinstance(value, Module):
             modules[name] = value
         elif name in modules:
-            # as PyTorch: anything but a Module would silently drop the layer from the model
+            # as PyTorch: anything but a Module would silently drop the layer from the model;
+            # None empties the slot, which keeps its place for a module assigned later
             self._check_slot(name, value, "submodule", "Module")
-            del modules[name]
+            modules[name] = None
         object.__setattr__(self, name, value)
 
     def _check_slot(self, name: str, value, kind: str, expected: str) -> None:
@@ -120,6 +124,7 @@ class Module:
             stack.extend(
                 (f"{name}.{child_name}" if name else child_name, child)
                 for child_name, child in reversed(module._modules.items())
+                if child is not None  # an emptied slot
             )
 
     def modules(self) -> Iterator[Module]:
@@ -127,10 +132,10 @@ class Module:
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        """Direct submodules with their names, each instance once."""
+        """Direct submodules with their names, each instance once (emptied slots left out)."""
         seen = set()
         for name, child in self._modules.items():
-            if id(child) not in seen:
+            if child is not None and id(child) not in seen:
                 seen.add(id(child))
                 yield name, child
 
@@ -282,7 +287,123 @@ class Module:
         return f"{type(self).__name__}(\n  {body}\n)"
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """Modules in order, indexed and changed like a list; what Sequential and ModuleList share.
+
+    ``del`` and ``insert`` leave the modules named "0", "1", ... in order, as PyTorch does, so
+    the state dict's keys follow the new positions."""
+
+    def _add(self, name: str, module: Module) -> None:
+        self._check_new(name, module)
+        setattr(self, name, module)
+
+    def _check_module(self, name: str, module: Module) -> None:
+        if not isinstance(module, Module):
+            raise TypeError(
+                f"{type(self).__name__}: item {name} is {type(module).__name__}, not a Module"
+            )
+
+    def _check_new(self, name: str, module: Module) -> None:
+        """Refuse a non-Module, or a name that cannot be a new module's."""
+        self._check_module(name, module)
+        if not isinstance(name, str) or not name or "." in name or hasattr(self, name):
+            # a dot would break the dotted state-dict names; an existing name (an attribute,
+            # or a module after slicing: seq[1:] holds "2") would be silently replaced
+            raise KeyError(
+                f"{type(self).__name__}: {name!r} is no valid new module name (a non-empty "
+                "string without '.' that is not already an attribute or module)"
+            )
+
+    def _key(self, index: int) -> str:
+        """The name of the module at position ``index`` (negative counts from the end)."""
+        size = len(self._modules)
+        position = operator.index(index)
+        if not -size <= position < size:
+            raise IndexError(
+                f"{type(self).__name__}: index {index} is out of range for {size} modules"
+            )
+        return next(itertools.islice(self._modules, position % size, None))
+
+    def _renumber(self, modules: list) -> None:
+        """Hold ``modules`` under the names "0", "1", ... in this order."""
+        for name in self._modules:
+            object.__delattr__(self, name)
+        self._modules.clear()
+        for index, module in enumerate(modules):
+            self._modules[str(index)] = module
+            object.__setattr__(self, str(index), module)
+
+    def append(self, module: Module) -> _ModuleSequence:
+        """Add ``module`` at the end under the name ``str(len(self))``; returns the container."""
+        return self.extend([module])
+
+    def extend(self, modules: Iterable[Module]) -> _ModuleSequence:
+        """Append each of ``modules``; all are checked before any is added."""
+        if not isinstance(modules, Iterable):
+            raise TypeError(
+                f"{type(self).__name__}.extend: expected an iterable of modules, got "
+                f"{type(modules).__name__}"
+            )
+        named = [(str(len(self) + offset), module) for offset, module in enumerate(modules)]
+        for name, module in named:
+            self._check_new(name, module)
+        for name, module in named:
+            setattr(self, name, module)
+        return self
+
+    __iadd__ = extend
+
+    def insert(self, index: int, module: Module) -> _ModuleSequence:
+        """Put ``module`` before position ``index`` (``len(self)`` appends); returns the
+        container. As PyTorch, an index beyond ``[-len, len]`` is an IndexError."""
+        size = len(self)
+        position = operator.index(index)
+        if not -size <= position <= size:
+            raise IndexError(
+                f"{type(self).__name__}.insert: index {index} is out of range for {size} modules"
+            )
+        self._check_module(str(index), module)  # no name to check: all are renumbered
+        modules = list(self._modules.values())
+        modules.insert(position, module)
+        self._renumber(modules)
+        return self
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        """Replace the module at ``index`` in its slot, under its name."""
+        setattr(self, self._key(index), module)
+
+    def __delitem__(self, index: int | slice) -> None:
+        doomed = set(list(self._modules)[index]) if isinstance(index, slice) else {self._key(index)}
+        self._renumber([module for name, module in self._modules.items() if name not in doomed])
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class ModuleList(_ModuleSequence):
+    """Modules held in a list, each registered (parameters, state dict "0.weight", ...), for a
+    model whose ``forward`` uses them as it likes: ``ModuleList([Linear(4, 4) for _ in
+    range(3)])``. It has no ``forward`` of its own."""
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, index: int | slice) -> Module | ModuleList:
+        """One module, or a slice as a new ModuleList of the same modules named "0", "1", ...
+        (as PyTorch: a list's positions, unlike Sequential's kept names)."""
+        if isinstance(index, slice):
+            part = type(self)()
+            part._renumber(list(self._modules.values())[index])
+            return part
+        return self._modules[self._key(index)]
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after another: ``Sequential(Linear(4, 8), ReLU(), Linear(8, 2))``,
     named "0", "1", ...; or ``Sequential(OrderedDict(hidden=Linear(4, 8), ...))`` with names."""
 
@@ -295,35 +416,12 @@ class Sequential(Module):
         for name, module in named:
             self._add(name, module)
 
-    def _add(self, name: str, module: Module) -> None:
-        if not isinstance(module, Module):
-            raise TypeError(f"Sequential: item {name} is {type(module).__name__}, not a Module")
-        if not isinstance(name, str) or not name or "." in name or hasattr(self, name):
-            # a dot would break the dotted state-dict names; an existing name (an attribute,
-            # or a module after slicing: seq[1:] holds "2") would be silently replaced
-            raise KeyError(
-                f"Sequential: {name!r} is no valid new module name (a non-empty string "
-                "without '.' that is not already an attribute or module)"
-            )
-        setattr(self, name, module)
-
-    def append(self, module: Module) -> Sequential:
-        """Add ``module`` at the end under the name ``str(len(self))``; returns the Sequential."""
-        self._add(str(len(self)), module)
-        return self
-
     def __getitem__(self, index: int | slice) -> Module:
         """One module, or a slice as a new Sequential sharing the same modules under the same
         names (``seq[1:]``'s state dict has keys ``"1.weight"``, ... as in PyTorch)."""
         if isinstance(index, slice):
             return Sequential(OrderedDict(list(self._modules.items())[index]))
-        return list(self._modules.values())[index]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
+        return self._modules[self._key(index)]
 
     def forward(self, x):
         for module in self._modules.values():
