@@ -25,6 +25,7 @@ META_KEY = "__chainrule__"
 _SCALARS = {"none": type(None), "bool": bool, "int": int, "str": str}
 # the first bytes np.load takes for an .npz archive; it reads anything else as .npy or pickle
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_NPY_VERSIONS = ((1, 0), (2, 0), (3, 0))  # the .npy format versions NumPy reads and writes
 
 
 class CheckpointError(ValueError):
@@ -148,6 +149,8 @@ def _check_declared_sizes(archive: zipfile.ZipFile) -> None:
                 continue  # no .npy entry: refused below, once np.load has returned its bytes
             member.seek(0)
             version = np.lib.format.read_magic(member)
+            if version not in _NPY_VERSIONS:
+                continue  # np.load refuses it below, naming the versions it reads
             read_header = (
                 np.lib.format.read_array_header_1_0
                 if version == (1, 0)

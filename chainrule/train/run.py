@@ -170,11 +170,21 @@ def load_dataset(name: str, train: bool = True):
 
 
 def build_model(config: TrainConfig, n_inputs: int, n_classes: int) -> nn.Sequential:
-    """An MLP ``n_inputs -> hidden... -> n_classes`` with the configured activation and init."""
+    """An MLP ``n_inputs -> hidden... -> n_classes`` with the configured activation and init.
+
+    A layer too large for any array (a mistyped size) is a MemoryError, as one too large for
+    this machine is, rather than NumPy's ValueError ("Maximum allowed dimension exceeded").
+    """
     cr.manual_seed(config.seed)
     sizes = [n_inputs, *config.model, n_classes]
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        weight_bytes = n_in * n_out * np.dtype(np.float32).itemsize  # Python ints: exact
+        if weight_bytes > np.iinfo(np.intp).max:
+            raise MemoryError(
+                f"a ({n_in}, {n_out}) float32 weight needs {weight_bytes:,} bytes, more than "
+                "any array can hold"
+            )
         linear = nn.Linear(n_in, n_out)
         _initialise(linear, config)
         layers.append(linear)
