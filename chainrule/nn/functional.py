@@ -130,6 +130,7 @@ def _cross_entropy_with_options(
         raise ValueRangeError(
             f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}"
         )
+    label_smoothing = float(label_smoothing)  # a NumPy float64 would upcast a float32 target
     count, classes = input.shape
     class_weight = _class_weight("cross_entropy", weight, classes, input.dtype)
     target_array = _array(target)
@@ -142,11 +143,11 @@ def _cross_entropy_with_options(
             effective += (label_smoothing / classes) * class_weight * kept[:, None]
         if reduction == "mean":
             summed = CrossEntropy.apply(input, effective, reduction="sum")
-            return _mean_over(summed, target_weight.sum())
+            return _mean_over(summed, target_weight.sum(), counted=kept.any())
         return CrossEntropy.apply(input, effective, reduction=reduction)
     if target_array.dtype.kind != "f":
         raise DTypeError(f"cross_entropy: targets must be integer or float, got {target.dtype}")
-    if ignore_index != -100:
+    if ignore_index >= 0:  # a negative one cannot name a class: ignored, as PyTorch does
         raise ValueRangeError(
             f"cross_entropy: ignore_index={ignore_index} applies to class targets only, "
             "not to probabilities (as in PyTorch)"
@@ -215,14 +216,14 @@ def _class_targets(op: str, input, target: np.ndarray, ignore_index: int):
     return labels, kept
 
 
-def _mean_over(summed: Tensor, count) -> Tensor:
+def _mean_over(summed: Tensor, count, *, counted: bool = False) -> Tensor:
     """PyTorch's 'mean', ``summed / count``, the count of elements or the summed weights of
-    the counted targets. With nothing counted (an empty batch, every target ignored) it is
-    NaN, 0 / 0, without NumPy's warning; the gradient stays 0, as PyTorch's: every term was
-    weighted 0 already."""
+    the counted targets. A zero count gives NaN, 0 / 0, without NumPy's warning, and PyTorch's
+    gradient: 0 when nothing was ``counted`` (an empty batch, every target ignored: every term
+    was weighted 0 already), NaN when the weights of counted targets sum to 0."""
     if count:
         return summed / float(count)
-    return summed + float("nan")
+    return summed * float("nan") if counted else summed + float("nan")
 
 
 def nll_loss(
@@ -231,13 +232,13 @@ def nll_loss(
     """Negative log-likelihood ``-w[y_n] input[n, y_n]`` for log-probabilities (N, C), or (C,)
     with a 0-d target; ``weight`` and ``ignore_index`` as ``cross_entropy``'s."""
     check_reduction("nll_loss", reduction)
+    target = _array(target)
+    if target.dtype.kind not in "iu":
+        raise DTypeError(f"nll_loss: targets must be integer class indices, got {target.dtype}")
     if input.ndim == 1:
         return _unbatched(
             nll_loss, "nll_loss", input, target, reduction, weight=weight, ignore_index=ignore_index
         )
-    target = _array(target)
-    if target.dtype.kind not in "iu":
-        raise DTypeError(f"nll_loss: targets must be integer class indices, got {target.dtype}")
     if input.ndim != 2 or target.shape != input.shape[:1]:
         raise ShapeError(
             f"nll_loss: expected input (N, C) and target (N,), got {input.shape} and {target.shape}"
@@ -247,7 +248,7 @@ def nll_loss(
     target_weight = class_weight[labels] * kept
     losses = -input[np.arange(len(labels)), labels] * target_weight
     if reduction == "mean":
-        return _mean_over(losses.sum(), target_weight.sum())
+        return _mean_over(losses.sum(), target_weight.sum(), counted=kept.any())
     return losses.sum() if reduction == "sum" else losses
 
 

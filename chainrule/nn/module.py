@@ -324,14 +324,19 @@ class _ModuleSequence(Module):
             )
         return next(itertools.islice(self._modules, position % size, None))
 
-    def _renumber(self, modules: list) -> None:
-        """Hold ``modules`` under the names "0", "1", ... in this order."""
+    def _hold(self, named: list[tuple[str, Module | None]]) -> None:
+        """Hold exactly the ``(name, module)`` pairs of ``named``, in this order. Emptied
+        slots (None) are kept as they are: they were checked when they were emptied."""
         for name in self._modules:
             object.__delattr__(self, name)
         self._modules.clear()
-        for index, module in enumerate(modules):
-            self._modules[str(index)] = module
-            object.__setattr__(self, str(index), module)
+        for name, module in named:
+            self._modules[name] = module
+            object.__setattr__(self, name, module)
+
+    def _renumber(self, modules: list) -> None:
+        """Hold ``modules`` under the names "0", "1", ... in this order."""
+        self._hold([(str(index), module) for index, module in enumerate(modules)])
 
     def append(self, module: Module) -> _ModuleSequence:
         """Add ``module`` at the end under the name ``str(len(self))``; returns the container."""
@@ -420,7 +425,9 @@ class Sequential(_ModuleSequence):
         """One module, or a slice as a new Sequential sharing the same modules under the same
         names (``seq[1:]``'s state dict has keys ``"1.weight"``, ... as in PyTorch)."""
         if isinstance(index, slice):
-            return Sequential(OrderedDict(list(self._modules.items())[index]))
+            part = Sequential()
+            part._hold(list(self._modules.items())[index])  # an emptied slot stays one
+            return part
         return self._modules[self._key(index)]
 
     def forward(self, x):
