@@ -117,8 +117,21 @@ def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
     ``torch.full``: a float gives float32, an int int64, a bool bool (NumPy scalars alike)."""
     if isinstance(fill_value, np.generic):
         fill_value = fill_value.item()
+    if dtype is not None:
+        _check_integer_fill(fill_value, np.dtype(dtype))
     values = _float32_by_default(np.full(_shape("full", shape), fill_value, dtype=dtype), dtype)
     return Tensor(values, requires_grad=requires_grad)
+
+
+def _check_integer_fill(fill_value, dtype: np.dtype) -> None:
+    """Refuse a float outside an integer ``dtype``'s range (nan and inf included), as PyTorch
+    does; inside it the float is truncated. NumPy filled with garbage (nan as int64 -2**63,
+    -3.7 as uint8 253)."""
+    if dtype.kind not in "iu" or not isinstance(fill_value, float):
+        return
+    info = np.iinfo(dtype)
+    if not info.min <= fill_value <= info.max:  # False for nan
+        raise ValueRangeError(f"full: fill_value {fill_value!r} does not fit in {dtype}")
 
 
 def zeros_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -134,9 +147,15 @@ def ones_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
 def arange(start, stop=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
     """Evenly spaced values in [start, stop), or [0, start) when ``stop`` is omitted, as
     ``torch.arange``; integers stay int64, floats become float32."""
+    if stop is None:
+        start, stop = 0, start
     if step == 0:
         raise ValueRangeError("arange: step must be nonzero")
-    values = np.arange(0, start, step) if stop is None else np.arange(start, stop, step)
+    if (stop - start) * step < 0:  # NumPy returns an empty tensor, PyTorch refuses
+        raise ValueRangeError(
+            f"arange: cannot go from {start} to {stop} with step {step}, which points the other way"
+        )
+    values = np.arange(start, stop, step)
     return Tensor(_float32_by_default(values, dtype), dtype=dtype, requires_grad=requires_grad)
 
 

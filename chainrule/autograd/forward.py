@@ -11,6 +11,7 @@ of a scalar loss with respect to many parameters is computed in reverse (backpro
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import numpy as np
 
@@ -20,8 +21,22 @@ from chainrule.autograd.tensor import Tensor
 from chainrule.errors import GraphError, ShapeError
 
 
+class _ForwardMode(threading.local):
+    """Whether this thread is inside a jvp's forward pass. Per thread, as grad mode: a jvp in
+    one thread must neither refuse a jvp or vjp in another as nested nor slow its ops."""
+
+    active = False
+
+
+_this_thread = _ForwardMode()
+_hook_lock = threading.Lock()  # guards the hook's install and removal by concurrent jvps
+_threads_in_forward_mode = 0
+
+
 def _propagate_tangent(fn_class, ctx, inputs, output) -> None:
     """The ``apply`` hook of forward mode: give ``output`` its tangent from its inputs'."""
+    if not _this_thread.active:
+        return
     tangents = [x.tangent if isinstance(x, Tensor) else None for x in inputs]
     if all(t is None for t in tangents) or output.dtype.kind != "f":
         return
@@ -48,7 +63,7 @@ def _propagate_tangent(fn_class, ctx, inputs, output) -> None:
 def _refuse_nesting(what: str) -> None:
     """Raise inside the ``f`` of a jvp: tangents carry no level, so a nested derivative's
     result would silently lose (or mix up) the outer tangent."""
-    if _propagate_tangent in _function.apply_hooks:
+    if _this_thread.active:
         raise GraphError(
             f"{what}: cannot be called inside the function given to jvp; nested "
             "differentiation under forward mode is not supported"
@@ -57,12 +72,22 @@ def _refuse_nesting(what: str) -> None:
 
 @contextlib.contextmanager
 def _forward_mode():
-    """Install the tangent hook for the duration of one forward pass."""
-    _function.apply_hooks.append(_propagate_tangent)
+    """Forward mode in this thread for one forward pass; the tangent hook stays installed
+    while any thread is in forward mode."""
+    global _threads_in_forward_mode
+    with _hook_lock:
+        if _threads_in_forward_mode == 0:
+            _function.apply_hooks.append(_propagate_tangent)
+        _threads_in_forward_mode += 1
+    _this_thread.active = True
     try:
         yield
     finally:
-        _function.apply_hooks.remove(_propagate_tangent)
+        _this_thread.active = False
+        with _hook_lock:
+            _threads_in_forward_mode -= 1
+            if _threads_in_forward_mode == 0:
+                _function.apply_hooks.remove(_propagate_tangent)
 
 
 def _as_tuple(inputs) -> tuple[tuple, bool]:

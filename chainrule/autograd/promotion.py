@@ -5,7 +5,9 @@ division, from int32/int64 with float32, and lets a 0-d float64 upcast a float32
 PyTorch takes the floating dtype of the operands that have dimensions, else of the 0-d
 ones, else its default float32. ``Function.apply`` calls ``torch_float`` for the ops that
 declare ``torch_promotion`` (the elementwise arithmetic and functions), only when NumPy
-returned float64: float32 work pays one dtype test per op.
+returned float64: float32 work pays one dtype test per op. NumPy makes float16, not float64,
+from a float function of booleans, int8 or uint8: those ops call ``float32_if_integer`` on
+their input instead.
 """
 
 from __future__ import annotations
@@ -25,3 +27,10 @@ def torch_float(out: np.ndarray, operands) -> np.ndarray:
     chosen = [x.dtype for x in floats if x.ndim] or [x.dtype for x in floats] or [np.float32]
     dtype = np.result_type(*chosen)
     return out if dtype == FLOAT64 else out.astype(dtype)
+
+
+def float32_if_integer(x):
+    """``x``, or for an integer or boolean array ``x`` as float32 (PyTorch's result dtype), before
+    a float function of it: NumPy's ``exp`` of bool, int8 or uint8 is float16 (exp(int8 100)
+    overflows), an unsigned ``x - max`` wraps around and boolean ``-`` is refused."""
+    return x.astype(np.float32) if isinstance(x, np.ndarray) and x.dtype.kind in "biu" else x

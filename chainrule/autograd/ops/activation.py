@@ -12,17 +12,15 @@ from chainrule.autograd.ops.numerics import (
     safe_exp,
     stable_sigmoid,
 )
-from chainrule.autograd.ops.reduce import float32_if_integer
+from chainrule.autograd.promotion import float32_if_integer
 
 
 class Tanh(Function):
     """``tanh(x)``.  d/dx = 1 - y**2, from the output."""
 
-    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
-
     @staticmethod
     def forward(ctx, x):
-        y = np.tanh(x)
+        y = np.tanh(float32_if_integer(x))  # NumPy: float16 for int8, float64 for int64
         ctx.save_for_backward(y)
         return y
 
@@ -40,11 +38,9 @@ class Tanh(Function):
 class Sigmoid(Function):
     """Logistic ``1 / (1 + exp(-x))``, finite for any x.  d/dx = y * (1 - y), from the output."""
 
-    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
-
     @staticmethod
     def forward(ctx, x):
-        y = stable_sigmoid(x)
+        y = stable_sigmoid(float32_if_integer(x))  # unsigned -x would wrap around
         ctx.save_for_backward(y)
         return y
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from chainrule.autograd.broadcast import shape_of, sum_to
 from chainrule.autograd.function import Function, sum_tangents
+from chainrule.autograd.promotion import float32_if_integer
 
 
 class Add(Function):
@@ -176,11 +177,9 @@ def _log_or_zero(a):
 class Exp(Function):
     """``exp(x)``.  d/dx = exp(x), taken from the saved output."""
 
-    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
-
     @staticmethod
     def forward(ctx, x):
-        y = np.exp(x)
+        y = np.exp(float32_if_integer(x))
         ctx.save_for_backward(y)
         return y
 
@@ -198,10 +197,9 @@ class Exp(Function):
 class Log(Function):
     """Natural logarithm ``log(x)`` for x > 0.  d/dx = 1 / x."""
 
-    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
-
     @staticmethod
     def forward(ctx, x):
+        x = float32_if_integer(x)
         ctx.save_for_backward(x)
         return np.log(x)
 
@@ -219,11 +217,9 @@ class Log(Function):
 class Sqrt(Function):
     """``sqrt(x)`` for x >= 0.  d/dx = 1 / (2 sqrt(x)), from the saved output."""
 
-    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
-
     @staticmethod
     def forward(ctx, x):
-        y = np.sqrt(x)
+        y = np.sqrt(float32_if_integer(x))
         ctx.save_for_backward(y)
         return y
 

@@ -13,6 +13,7 @@ import numpy as np
 from chainrule.autograd.function import Function
 from chainrule.autograd.ops.axes import expand_reduced, reduced_count
 from chainrule.autograd.ops.numerics import max_kept, safe_exp
+from chainrule.autograd.promotion import float32_if_integer
 
 
 class Sum(Function):
@@ -220,9 +221,3 @@ class LogSumExp(Function):
     def jvp(ctx, tx):
         x, y_kept = ctx.saved_tensors
         return (tx * safe_exp(x - y_kept)).sum(axis=ctx.axes, keepdims=ctx.keepdims)
-
-
-def float32_if_integer(x: np.ndarray) -> np.ndarray:
-    """``x``, or for integers and booleans ``x`` as float32 (PyTorch's result dtype), before a
-    shift by the max: unsigned ``x - max`` would wrap around, boolean ``-`` is refused."""
-    return x.astype(np.float32) if x.dtype.kind in "biu" else x
