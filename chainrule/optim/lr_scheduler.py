@@ -52,6 +52,12 @@ def _check_unit(owner: str, name: str, value, *, open_low: bool = False, open_hi
         raise ValueRangeError(f"{owner}: {name} must be in {interval}, got {value}")
 
 
+def _check_choice(owner: str, name: str, value, choices: tuple[str, ...]) -> None:
+    """Refuse ``value`` unless it is one of ``choices``, naming ``owner`` and the option."""
+    if value not in choices:
+        raise ValueRangeError(f"{owner}: {name} must be one of {choices}, got {value!r}")
+
+
 def _check_milestones(owner: str, milestones, *, ordered: bool = False) -> list[int]:
     """``milestones`` as a list of epoch numbers; refused if not integers (or, where the
     schedule looks epochs up by bisection, not in ascending order)."""
@@ -301,7 +307,8 @@ class ConstantLR(LRScheduler):
     def __init__(
         self, optimizer, factor: float = 1.0 / 3, total_iters: int = 5, last_epoch: int = -1
     ):
-        _check_unit("ConstantLR", "factor", factor)
+        # the lr is divided by factor at total_iters: 0 would fail there, epochs into training
+        _check_unit("ConstantLR", "factor", factor, open_low=True)
         check_at_least("ConstantLR", 1, total_iters=total_iters)
         self.factor = factor
         self.total_iters = total_iters
@@ -456,7 +463,8 @@ class _ScheduleOfSchedules(LRScheduler):
 class SequentialLR(_ScheduleOfSchedules):
     """``schedulers[i]`` drives the lr from epoch ``milestones[i - 1]`` (from 0 for the
     first) until the next milestone; at its milestone a schedule starts again from epoch 0
-    and ``initial_lr``. E.g. warm-up, then decay:
+    and ``initial_lr`` (so only the first may itself combine schedules). E.g. warm-up, then
+    decay:
     ``SequentialLR(opt, [LinearLR(opt, 0.1, total_iters=5), ExponentialLR(opt, 0.9)], [5])``."""
 
     def __init__(
@@ -468,6 +476,14 @@ class SequentialLR(_ScheduleOfSchedules):
     ) -> None:
         self.optimizer = _check_optimizer("SequentialLR", optimizer)
         self._schedulers = self._check_schedulers(schedulers, optimizer)
+        for i, scheduler in enumerate(self._schedulers[1:], start=1):
+            # it would fail at its milestone, after those epochs of training: a combination
+            # has no lr of its own to start again from
+            if isinstance(scheduler, _ScheduleOfSchedules):
+                raise ValueError(
+                    f"SequentialLR: schedulers[{i}] is a {type(scheduler).__name__}, which cannot "
+                    "start again from epoch 0 at its milestone; only schedulers[0] may be one"
+                )
         self._milestones = _check_milestones("SequentialLR", milestones, ordered=True)
         if len(self._milestones) != len(self._schedulers) - 1:
             raise ValueError(
@@ -484,10 +500,12 @@ class SequentialLR(_ScheduleOfSchedules):
         first._initial_step()
         self._last_lr = first.get_last_lr()
 
-    def _undo_first_steps(self, scheduler: LRScheduler) -> None:
-        for inner in getattr(scheduler, "_schedulers", ()):
-            if hasattr(inner, "_schedulers"):
-                self._undo_first_steps(inner)
+    @staticmethod
+    def _undo_first_steps(combined: _ScheduleOfSchedules) -> None:
+        """Move each schedule inside ``combined``, at any depth, back by its constructor's step."""
+        for inner in combined._schedulers:
+            if isinstance(inner, _ScheduleOfSchedules):
+                SequentialLR._undo_first_steps(inner)
             else:
                 inner.last_epoch -= 1
 
@@ -510,8 +528,10 @@ class ChainedScheduler(_ScheduleOfSchedules):
     def __init__(
         self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None
     ) -> None:
-        first = next(iter(schedulers), None)
-        optimizer = optimizer if optimizer is not None else getattr(first, "optimizer", None)
+        # read once: an iterator would lose the schedule read to find the optimizer
+        schedulers = list(schedulers)
+        if optimizer is None and schedulers:
+            optimizer = getattr(schedulers[0], "optimizer", None)
         self._schedulers = self._check_schedulers(schedulers, optimizer)
         self.optimizer = _check_optimizer("ChainedScheduler", optimizer)
         self._last_lr = self._current_lrs()
@@ -545,12 +565,8 @@ class ReduceLROnPlateau(LRScheduler):
     ) -> None:
         name = "ReduceLROnPlateau"
         self.optimizer = _check_optimizer(name, optimizer)
-        for option, value, choices in (
-            ("mode", mode, ("min", "max")),
-            ("threshold_mode", threshold_mode, ("rel", "abs")),
-        ):
-            if value not in choices:
-                raise ValueRangeError(f"{name}: {option} must be one of {choices}, got {value!r}")
+        _check_choice(name, "mode", mode, ("min", "max"))
+        _check_choice(name, "threshold_mode", threshold_mode, ("rel", "abs"))
         _check_unit(name, "factor", factor, open_high=True)
         check_at_least(name, 0, patience=patience, cooldown=cooldown, threshold=threshold, eps=eps)
         self.min_lrs = _per_group(name, "min_lr", optimizer, min_lr)
@@ -654,10 +670,7 @@ class OneCycleLR(LRScheduler):
             total_steps = epochs * steps_per_epoch
         self._check_count(total_steps=total_steps)
         _check_unit(name, "pct_start", pct_start)
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueRangeError(
-                f"{name}: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}"
-            )
+        _check_choice(name, "anneal_strategy", anneal_strategy, ("cos", "linear"))
         if cycle_momentum and not {"momentum", "betas"} & set(optimizer.defaults):
             raise ValueError(
                 f"{name}: cycle_momentum needs an optimizer with momentum or betas, got "
@@ -732,7 +745,11 @@ class OneCycleLR(LRScheduler):
                 self._schedule_phases
             ):
                 if step <= end_step or i == len(self._schedule_phases) - 1:
-                    fraction = (step - start_step) / (end_step - start_step)
+                    # a phase of no steps (the warm-up when pct_start * total_steps == 1, the
+                    # last one at step total_steps when pct_start == 1) is over at once, at
+                    # its end value, as every phase is at its end step; torch divides by 0
+                    length = end_step - start_step
+                    fraction = (step - start_step) / length if length else 1.0
                     lrs.append(self._anneal(group[lr_from], group[lr_to], fraction))
                     if self.cycle_momentum:
                         momentum = self._anneal(group[momentum_from], group[momentum_to], fraction)

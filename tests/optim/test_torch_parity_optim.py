@@ -267,7 +267,7 @@ def test_reduce_lr_on_plateau_matches_torch(mode, threshold_mode, patience, cool
 
 
 BAD_OPTIONS = [
-    (lambda L, o: L.ConstantLR(o, factor=1.5), r"ConstantLR: factor must be in \[0, 1\]"),
+    (lambda L, o: L.ConstantLR(o, factor=1.5), r"ConstantLR: factor must be in \(0, 1\]"),
     (lambda L, o: L.LinearLR(o, start_factor=0.0), r"LinearLR: start_factor must be in \(0, 1\]"),
     (lambda L, o: L.LinearLR(o, end_factor=math.nan), "LinearLR: end_factor must be >= 0"),
     (lambda L, o: L.LambdaLR(o, [_warm]), "LambdaLR: expected one lr_lambda per parameter"),
