@@ -40,6 +40,26 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list[str]
 
 
+# per class: its subclass whose calls look ``forward`` up on the instance (see below)
+_INSTANCE_FORWARD_CLASSES: dict[type, type] = {}
+
+
+def _call_through_instance_forward(module) -> None:
+    """Make ``module(...)`` run a ``forward`` assigned to this instance, as in PyTorch.
+
+    A class's ``__call__`` is its own ``forward`` (``Module.__init_subclass__``), so an
+    instance's ``m.forward = f`` would be ignored by ``m(x)``. The instance moves to a subclass,
+    made once per class, whose ``__call__`` is ``Module.__call__``: ``self.forward(...)``.
+    """
+    cls = type(module)
+    patched = _INSTANCE_FORWARD_CLASSES.get(cls)
+    if patched is None:
+        patched = type(cls.__name__, (cls,), {"__call__": Module.__call__})
+        patched.__qualname__, patched.__module__ = cls.__qualname__, cls.__module__
+        _INSTANCE_FORWARD_CLASSES[cls] = patched
+    object.__setattr__(module, "__class__", patched)
+
+
 class Module:
     """Base class of every layer and model: override ``forward``; call the module itself."""
 
@@ -71,6 +91,8 @@ class Module:
             # None empties the slot, which keeps its place for a module assigned later
             self._check_slot(name, value, "submodule", "Module")
             modules[name] = None
+        elif name == "forward" and type(self).__call__ is type(self).forward:
+            _call_through_instance_forward(self)
         object.__setattr__(self, name, value)
 
     def _check_slot(self, name: str, value, kind: str, expected: str) -> None:

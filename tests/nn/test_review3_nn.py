@@ -174,3 +174,26 @@ def test_sequential_slice_keeps_an_emptied_slot_like_torch(index):
     assert repr(ours) == repr(theirs)
     whole = _emptied(nn)
     assert all(a is b for a, b in zip(whole[1:], list(whole)[1:], strict=True))  # shared
+
+
+def test_a_forward_assigned_to_one_instance_is_what_calling_it_runs_as_in_torch():
+    """A class's __call__ is its forward, so ``m.forward = f`` was ignored by ``m(x)``;
+    torch runs ``f`` (a common way to patch one layer), and other instances stay as they are."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((2, 3)).astype(np.float32)
+    ours, other = nn.Linear(3, 2), nn.Linear(3, 2)
+    theirs = torch.nn.Linear(3, 2)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(ours.weight.data.T))
+        theirs.bias.copy_(torch.tensor(ours.bias.data))
+    ours_forward, theirs_forward = ours.forward, theirs.forward
+    ours.forward = lambda t: ours_forward(t) * 2
+    theirs.forward = lambda t: theirs_forward(t) * 2
+    np.testing.assert_allclose(
+        ours(cr.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-6
+    )
+    assert isinstance(ours, nn.Linear) and repr(ours).startswith("Linear(")
+    np.testing.assert_allclose(
+        nn.Sequential(ours)(cr.tensor(x)).data, 2 * ours_forward(cr.tensor(x)).data
+    )
+    assert type(other) is nn.Linear and type(other).__call__ is nn.Linear.forward
