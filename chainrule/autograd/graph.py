@@ -168,7 +168,9 @@ def to_dot(
             if modules:
                 module_name, module = modules[0]
                 kind = type(module).__name__
-                title = f"{module_name}: {kind}" + ("" if kind == title else f" ({title})")
+                # the model's own parameters (a bare Linear) have no module name to show
+                where = f"{module_name}: {kind}" if module_name else kind
+                title = where + ("" if kind == title else f" ({title})")
             if id(node) in known.name:
                 title = f"{known.name[id(node)]} = {title}"
             tensor = known.tensor.get(id(node))

@@ -50,7 +50,23 @@ def register(subparsers) -> None:
     p.add_argument(
         "--collapse-modules", action="store_true", help="one node per layer, parameters folded in"
     )
-    p.set_defaults(handler=run_graph)
+    defaults = {dest: p.get_default(dest) for dest in _MODEL_OPTIONS}
+    p.set_defaults(handler=run_graph, model_defaults=defaults)
+
+
+# What only the training-step picture reads; --expr refuses them rather than drop them silently
+_MODEL_OPTIONS = (
+    "model",
+    "activation",
+    "init",
+    "loss",
+    "data",
+    "data_shape",
+    "classes",
+    "batch_size",
+    "seed",
+    "collapse_modules",
+)
 
 
 def _sizes(text: str, option: str) -> list[int]:
@@ -142,6 +158,10 @@ def training_step_dot(args) -> str:
 
 def run_graph(args) -> int:
     if args.expr is not None:
+        given = [d for d, default in args.model_defaults.items() if getattr(args, d) != default]
+        if given:
+            options = " ".join("--" + dest.replace("_", "-") for dest in given)
+            raise UsageError(f"--expr draws an expression, not a model; remove {options}")
         dot = explanation_for(args.expr, args.values).to_dot()
     elif args.values:
         raise UsageError(f"NAME=VALUE arguments {args.values} need --expr")

@@ -168,6 +168,7 @@ class Explanation:
         return f"{symbols} = {numbers} = "
 
 
+@cr.enable_grad()  # the explanation is the recorded graph, even when called under no_grad
 def explain_expression(text: str, values: dict[str, float]) -> Explanation:
     """Parse ``text``, run it forward and backward on the engine, and explain every number."""
     tree = parse(text)

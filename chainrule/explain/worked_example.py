@@ -46,6 +46,7 @@ class WorkedExample:
         return "\n".join(self.lines)
 
 
+@cr.enable_grad()  # the explanation is the recorded graph, even when called under no_grad
 def explain_worked_example() -> WorkedExample:
     """Run the 2-2-2 network forward and backward on the engine and explain one SGD step."""
     f64 = np.float64
