@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup lint bench bench-quick clean
+.PHONY: demo test setup bench bench-quick clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
