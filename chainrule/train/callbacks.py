@@ -71,6 +71,10 @@ class EarlyStopping(Callback):
     def __init__(self, patience: int, min_delta: float = 0.0) -> None:
         if patience < 1:
             raise ValueError(f"EarlyStopping: patience must be >= 1, got {patience}")
+        # an improvement must beat the best loss by min_delta: a negative one would count a
+        # rising loss as improving (the run never stops), a NaN one nothing (it always stops)
+        if not min_delta >= 0:
+            raise ValueError(f"EarlyStopping: min_delta must be >= 0, got {min_delta}")
         self.patience, self.min_delta = patience, min_delta
         self.best = float("inf")
         self.bad_epochs = 0

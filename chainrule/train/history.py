@@ -18,7 +18,10 @@ def write_history(history: list[dict], folder) -> None:
     if not history:
         return
     text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=list(history[0]))
+    # every key of every epoch, in first-seen order: a metric a callback adds from a later epoch
+    # on is a column too (blank before), not a ValueError that stops training
+    columns = list(dict.fromkeys(key for entry in history for key in entry))
+    writer = csv.DictWriter(text, fieldnames=columns)
     writer.writeheader()
     writer.writerows(history)
     with atomic_write(folder / "history.csv", "w") as handle:

@@ -94,6 +94,7 @@ def fit(
     Each history entry has ``epoch``, ``train_loss``, ``train_acc``, ``time`` and
     ``samples_per_s``, plus ``val_loss`` and ``val_acc`` when ``val_loader`` is given.
     """
+    callbacks = tuple(callbacks)  # every hook walks them: a generator would serve only the first
     trainer = Trainer(model, loss_fn, optimizer, history if history is not None else [])
     try:
         for epoch in range(start_epoch + 1, epochs + 1):
