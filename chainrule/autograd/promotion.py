@@ -4,10 +4,11 @@ NumPy makes float64 from integers or booleans with a Python float, from integer 
 division, from int32/int64 with float32, and lets a 0-d float64 upcast a float32 array.
 PyTorch takes the floating dtype of the operands that have dimensions, else of the 0-d
 ones, else its default float32. ``Function.apply`` calls ``torch_float`` for the ops that
-declare ``torch_promotion`` (the elementwise arithmetic and functions), only when NumPy
-returned float64: float32 work pays one dtype test per op. NumPy makes float16, not float64,
-from a float function of booleans, int8 or uint8: those ops call ``float32_if_integer`` on
-their input instead.
+declare ``torch_promotion`` (the binary arithmetic, maximum/minimum, clip, where, matmul,
+linear, mean, var and std), only when NumPy returned float64: float32 work pays one dtype
+test per op. A float function of one input (exp, log, sqrt, tanh, sigmoid, softmax,
+log_softmax, logsumexp) calls ``float32_if_integer`` on its input instead: for booleans,
+int8 and uint8 NumPy makes float16, not float64, which a cast afterwards cannot repair.
 """
 
 from __future__ import annotations
