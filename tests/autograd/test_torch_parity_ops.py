@@ -264,3 +264,52 @@ def test_gradcheck_refuses_float32_and_inputs_with_nothing_to_check():
         cr.gradcheck(F.cross_entropy, (logits.astype(np.float32), labels))
     with pytest.raises(cr.DTypeError, match="gradcheck: no float64 input"):
         cr.gradcheck(lambda t: t * 2.0, (labels,))
+
+
+# ---- dim=() and axis=() -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "max", "min", "var", "std"])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_an_empty_dim_reduces_every_axis_as_in_torch(op, keepdim):
+    values = np.random.default_rng(2).standard_normal((2, 3)).astype(np.float32)
+    x = cr.tensor(values, requires_grad=True)
+    t = torch.tensor(values, requires_grad=True)
+    extra = {"correction": 1} if op in ("var", "std") else {}
+    torch_op = getattr(t, {"max": "amax", "min": "amin"}.get(op, op))
+    ours = getattr(x, op)(dim=(), keepdim=keepdim, **extra)
+    theirs = torch_op(dim=(), keepdim=keepdim, **extra)
+    assert ours.shape == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-6)
+    # torch's var/std backward takes dim=() as no axis (an infinite gradient for the finite
+    # value it computed), so the gradient is compared with the reduction over every axis
+    ours.sum().backward()
+    torch_op(dim=(0, 1), keepdim=keepdim, **extra).sum().backward()
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-5)
+
+
+def test_an_empty_axis_keeps_numpys_meaning_and_squeeze_dim_empty_drops_nothing():
+    values = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(cr.tensor(values).sum(axis=()).data, values.sum(axis=()))
+    assert cr.squeeze(cr.zeros(1, 3, 1), dim=()).shape == tuple(
+        torch.zeros(1, 3, 1).squeeze(dim=()).shape
+    )
+
+
+# ---- maximum / minimum where an input is NaN ---------------------------------------------------
+
+
+@pytest.mark.parametrize("op", ["maximum", "minimum"])
+def test_maximum_minimum_gradients_at_nan_and_ties_match_torch(op):
+    a_values = np.array([np.nan, 1.0, 2.0, 3.0, np.nan], np.float32)
+    b_values = np.array([0.0, np.nan, 2.0, 1.0, np.nan], np.float32)
+    a, b = (cr.tensor(v, requires_grad=True) for v in (a_values, b_values))
+    ta, tb = (torch.tensor(v, requires_grad=True) for v in (a_values, b_values))
+    weights = np.array([1.0, 2.0, 3.0, 4.0, 5.0], np.float32)
+    getattr(cr, op)(a, b).backward(gradient=weights)
+    getattr(torch, op)(ta, tb).backward(gradient=torch.tensor(weights))
+    np.testing.assert_array_equal(a.grad.data, ta.grad.numpy())
+    np.testing.assert_array_equal(b.grad.data, tb.grad.numpy())
+    # forward mode shares the same way: the tangent of a alone is its weighted share
+    _, tangent = jvp(lambda u: getattr(cr, op)(u, b), (a.detach(),), (weights,))
+    np.testing.assert_array_equal(tangent.data, ta.grad.numpy())

@@ -272,7 +272,7 @@ def squeeze(x, axis=None, *, dim=None):
     """Drop axes of length 1: all of them, or those of the named axes (an int or a tuple) that
     have length 1; a named axis of another length stays, as in PyTorch."""
     shape = np.shape(_data(x))
-    axes = resolve_axes("squeeze", axis, dim, len(shape))
+    axes = resolve_axes("squeeze", axis, dim, len(shape), empty_dim_is_all=False)
     if axes is None:
         axes = range(len(shape))
     return reshape(x, tuple(n for i, n in enumerate(shape) if i not in axes or n != 1))

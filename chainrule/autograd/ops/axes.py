@@ -18,14 +18,21 @@ def normalize_axis(op: str, axis: int, ndim: int) -> int:
     return axis % size
 
 
-def resolve_axes(op: str, axis, dim, ndim: int) -> tuple[int, ...] | None:
+def resolve_axes(
+    op: str, axis, dim, ndim: int, empty_dim_is_all: bool = True
+) -> tuple[int, ...] | None:
     """Merge ``axis``/``dim`` into a sorted tuple of non-negative axes (None: all axes).
 
-    For a 0-d tensor a valid axis gives ``()``: reducing over it leaves the one element as is.
+    Each keyword keeps its library's meaning of an empty tuple: NumPy's ``axis=()`` names no
+    axis, PyTorch's ``dim=()`` reduces over all of them (``empty_dim_is_all``; squeeze, where
+    PyTorch's ``dim=()`` drops nothing, passes False). For a 0-d tensor a valid axis gives
+    ``()``: reducing over it leaves the one element as is.
     """
     if dim is not None:
         if axis is not None:
             raise TypeError(f"{op}: give axis or dim, not both")
+        if empty_dim_is_all and not isinstance(dim, (int, np.integer)) and len(dim) == 0:
+            return None
         axis = dim
     if axis is None:
         return None

@@ -327,22 +327,27 @@ class Minimum(Function):
 
 
 def _pick_weights(a, b, wins):
-    """Share of the gradient for ``a``: 1 where it wins, 1/2 on ties, 0 where it loses."""
-    weight_a = wins(a, b) + 0.5 * (a == b)
-    return weight_a.astype(np.result_type(a, b), copy=False)
+    """Shares of the gradient for ``a`` and ``b``: 1 to the input that wins, 0 to the one that
+    loses, 1/2 each on ties. Where a NaN makes every comparison false (the result is NaN) both
+    get 1, as in PyTorch, whose rule is "all of it unless the input lost"."""
+    dtype = np.result_type(a, b)
+    half_tie = 0.5 * (a == b)
+    weight_a = (1 - wins(b, a) - half_tie).astype(dtype, copy=False)
+    weight_b = (1 - wins(a, b) - half_tie).astype(dtype, copy=False)
+    return weight_a, weight_b
 
 
 def _pick_backward(ctx, grad_output, a, b, wins):
-    weight_a = _pick_weights(a, b, wins)
+    weight_a, weight_b = _pick_weights(a, b, wins)
     grad_a = sum_to(grad_output * weight_a, shape_of(a)) if ctx.needs_input_grad[0] else None
-    grad_b = sum_to(grad_output * (1 - weight_a), shape_of(b)) if ctx.needs_input_grad[1] else None
+    grad_b = sum_to(grad_output * weight_b, shape_of(b)) if ctx.needs_input_grad[1] else None
     return grad_a, grad_b
 
 
 def _pick_jvp(ta, tb, a, b, wins):
-    weight_a = _pick_weights(a, b, wins)
+    weight_a, weight_b = _pick_weights(a, b, wins)
     return sum_tangents(
-        None if ta is None else ta * weight_a, None if tb is None else tb * (1 - weight_a)
+        None if ta is None else ta * weight_a, None if tb is None else tb * weight_b
     )
 
 
