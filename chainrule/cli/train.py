@@ -219,14 +219,11 @@ def _config_from(args) -> TrainConfig:
 
 
 def _new_folder(args, config: TrainConfig) -> Path:
+    """The run folder to create: ``--out``, or a fresh ``runs/<data>-<time>``. Refused here,
+    before the data is loaded (or downloaded), if mkdir would fail on a file in its way."""
     if args.out:
         folder = Path(args.out)
-        existing = next(p for p in (folder, *folder.parents) if p.exists())
-        if not existing.is_dir():  # mkdir's error, before the data is loaded (or downloaded)
-            reason = os.strerror(errno.EEXIST if existing == folder else errno.ENOTDIR)
-            raise UsageError(
-                f"--out: cannot create the run folder {folder}: {reason} ({existing} is a file)"
-            )
+        _refuse_file_in_the_way("--out: ", folder)
         if (folder / "config.json").exists():
             raise UsageError(
                 f"--out: {folder} already holds a run; continue it with --resume {folder} "
@@ -239,7 +236,19 @@ def _new_folder(args, config: TrainConfig) -> Path:
     while folder.exists():
         counter += 1
         folder = base.with_name(f"{base.name}-{counter}")
+    _refuse_file_in_the_way("", folder)
     return folder
+
+
+def _refuse_file_in_the_way(option: str, folder: Path) -> None:
+    """mkdir's error for ``folder`` when it, or the nearest of its parents that exists, is a
+    file; ``option`` names where the folder came from."""
+    existing = next(p for p in (folder, *folder.parents) if p.exists())  # "." at the latest
+    if not existing.is_dir():
+        reason = os.strerror(errno.EEXIST if existing == folder else errno.ENOTDIR)
+        raise UsageError(
+            f"{option}cannot create the run folder {folder}: {reason} ({existing} is a file)"
+        )
 
 
 def _options_given(args, names) -> list[str]:
@@ -328,7 +337,7 @@ def run_train(args) -> int:
         with user_errors(), blas_threads():
             if args.classic:
                 return _run_classic(args)
-            from chainrule.train.run import Run
+            from chainrule.train.run import ModelTooLargeError, Run
 
             if args.resume:
                 run = _resumed_run(args)
@@ -340,7 +349,7 @@ def run_train(args) -> int:
                 folder = _new_folder(args, config)
                 try:
                     run = Run(config, folder, args.quiet)
-                except MemoryError as exc:  # e.g. a mistyped size: NumPy's traceback, exit 1
+                except ModelTooLargeError as exc:  # a mistyped size: NumPy's traceback, exit 1
                     sizes = ",".join(map(str, config.model))
                     raise UsageError(
                         f"--model {sizes}: the network does not fit in memory ({exc})"

@@ -169,11 +169,16 @@ def load_dataset(name: str, train: bool = True):
     return load(path, train=train)
 
 
+class ModelTooLargeError(MemoryError):
+    """The configured network's weights do not fit in memory (usually a mistyped size)."""
+
+
 def build_model(config: TrainConfig, n_inputs: int, n_classes: int) -> nn.Sequential:
     """An MLP ``n_inputs -> hidden... -> n_classes`` with the configured activation and init.
 
-    A layer too large for any array (a mistyped size) is a MemoryError, as one too large for
-    this machine is, rather than NumPy's ValueError ("Maximum allowed dimension exceeded").
+    A layer too large for this machine, or for any array (NumPy's ValueError "Maximum allowed
+    dimension exceeded"), is a ModelTooLargeError, which tells it apart from running out of
+    memory elsewhere (loading the data).
     """
     cr.manual_seed(config.seed)
     sizes = [n_inputs, *config.model, n_classes]
@@ -181,11 +186,14 @@ def build_model(config: TrainConfig, n_inputs: int, n_classes: int) -> nn.Sequen
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         weight_bytes = n_in * n_out * np.dtype(np.float32).itemsize  # Python ints: exact
         if weight_bytes > np.iinfo(np.intp).max:
-            raise MemoryError(
+            raise ModelTooLargeError(
                 f"a ({n_in}, {n_out}) float32 weight needs {weight_bytes:,} bytes, more than "
                 "any array can hold"
             )
-        linear = nn.Linear(n_in, n_out)
+        try:
+            linear = nn.Linear(n_in, n_out)
+        except MemoryError as exc:
+            raise ModelTooLargeError(str(exc)) from None
         _initialise(linear, config)
         layers.append(linear)
         if i < len(sizes) - 2:

@@ -1,5 +1,6 @@
 """`chainrule train` options refused by name before any work: a --momentum no optimiser would
-use, and an --out that is a file."""
+use, an --out (or a runs file) in the way of the run folder, and memory
+run out of elsewhere than in the network."""
 
 import pytest
 
@@ -61,3 +62,25 @@ def test_a_network_too_large_for_memory_is_one_line_naming_model(tmp_path, capsy
     err = _one_line_error(capsys)
     assert err.startswith(f"chainrule train: error: --model 16,{size}: the network does not fit")
     assert "Unable to allocate" in err and not out.exists()
+
+
+def test_a_file_named_runs_is_refused_before_loading(tmp_path, monkeypatch, capsys, no_dataset):
+    # without --out the run goes to runs/<data>-<time>; a file named runs in the way was
+    # found only when the folder was made, after loading (or downloading) the data
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs").write_text("kept")
+    assert main(["train", *TINY]) == 2
+    err = _one_line_error(capsys)
+    assert "cannot create the run folder runs/digits-" in err
+    assert "Not a directory (runs is a file)" in err
+    assert (tmp_path / "runs").read_text() == "kept"
+
+
+def test_running_out_of_memory_while_loading_data_is_not_blamed_on_model(tmp_path, monkeypatch):
+    def load_dataset(*args, **kwargs):
+        raise MemoryError("no memory for the images")
+
+    monkeypatch.setattr(run_module, "load_dataset", load_dataset)
+    # "--model 4: the network does not fit in memory" would send the user to the wrong option
+    with pytest.raises(MemoryError, match="no memory for the images"):
+        main(["train", *TINY, "--out", str(tmp_path / "run")])
