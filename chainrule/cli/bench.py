@@ -25,6 +25,12 @@ def register(subparsers) -> None:
     p.add_argument("--quick", action="store_true", help="a few hundred batches, 2 repetitions")
     p.add_argument("--reps", type=int, default=None, help="repetitions (default 2 / 5)")
     p.add_argument(
+        "--batches",
+        type=int,
+        default=None,
+        help="batches per workload (default 300 with --quick, else one epoch)",
+    )
+    p.add_argument(
         "--threads",
         type=int,
         default=None,
@@ -52,7 +58,7 @@ def run_bench(args) -> int:
             "bench: the benchmarks/ folder of a source checkout is needed; run from the "
             "repository root"
         ) from None
-    for option in ("reps", "threads"):
+    for option in ("reps", "batches", "threads"):
         value = getattr(args, option)
         if value is not None and value < 1:
             raise UsageError(f"bench: --{option} must be >= 1, got {value}")
@@ -62,6 +68,7 @@ def run_bench(args) -> int:
         raise UsageError(f"bench: --json: {problem}")
     argv = ["--quick"] if args.quick else []
     argv += ["--reps", str(args.reps)] if args.reps else []
+    argv += ["--batches", str(args.batches)] if args.batches else []
     argv += ["--threads", str(args.threads)] if args.threads else []
     argv += ["--json", args.json] if args.json else []
     return main(argv)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import benchmarks.__main__ as suite
 from chainrule.cli import main
 
@@ -9,11 +11,13 @@ from chainrule.cli import main
 def test_options_reach_the_suite(monkeypatch):
     seen = []
     monkeypatch.setattr(suite, "main", lambda argv: seen.append(argv) or 0)
-    assert main(["bench", "--quick", "--reps", "2", "--threads", "1", "--json", "b.json"]) == 0
-    assert seen == [["--quick", "--reps", "2", "--threads", "1", "--json", "b.json"]]
+    options = ["--quick", "--reps", "2", "--batches", "40", "--threads", "1", "--json", "b.json"]
+    assert main(["bench", *options]) == 0
+    assert seen == [options]
 
 
-def test_bad_thread_count_is_one_line_and_exit_2(capsys):
-    assert main(["bench", "--threads", "0"]) == 2
+@pytest.mark.parametrize("option", ["--threads", "--reps", "--batches"])
+def test_a_count_below_one_is_one_line_and_exit_2(option, capsys):
+    assert main(["bench", option, "0"]) == 2
     err = capsys.readouterr().err
-    assert "bench: --threads must be >= 1, got 0" in err and len(err.strip().splitlines()) == 1
+    assert f"bench: {option} must be >= 1, got 0" in err and len(err.strip().splitlines()) == 1
