@@ -44,12 +44,10 @@ def read_png(path: Path, n_inputs: int, invert: str = "auto") -> np.ndarray:
     side = math.isqrt(n_inputs)
     if side * side != n_inputs:
         raise UsageError(f"the model takes {n_inputs} inputs, which is not a square image")
-    try:
+    try:  # matplotlib reads every PNG (8- or 16-bit, grey or colour) as floats in [0, 1]
         image = np.asarray(matplotlib.image.imread(path, format="png"), dtype=np.float32)
     except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
         raise UsageError(f"{path}: not a readable PNG image ({exc})") from None
-    if image.dtype.kind != "f" or image.max() > 1:
-        image = image / 255.0
     if image.ndim == 3:  # RGB(A): luminance (ITU-R 601), transparency ignored
         image = image[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     height, width = image.shape
