@@ -123,7 +123,7 @@ def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
     return Tensor(values, requires_grad=requires_grad)
 
 
-def _check_integer_fill(fill_value, dtype: np.dtype) -> None:
+def _check_integer_fill(fill_value, dtype: np.dtype, op: str = "full") -> None:
     """Refuse a float outside an integer ``dtype``'s range (nan and inf included), as PyTorch
     does; inside it the float is truncated. NumPy filled with garbage (nan as int64 -2**63,
     -3.7 as uint8 253)."""
@@ -131,7 +131,7 @@ def _check_integer_fill(fill_value, dtype: np.dtype) -> None:
         return
     info = np.iinfo(dtype)
     if not info.min <= fill_value <= info.max:  # False for nan
-        raise ValueRangeError(f"full: fill_value {fill_value!r} does not fit in {dtype}")
+        raise ValueRangeError(f"{op}: fill_value {fill_value!r} does not fit in {dtype}")
 
 
 def zeros_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -173,3 +173,81 @@ def randn(*shape, dtype=None, requires_grad: bool = False, seed=None, generator=
     rng = resolve_generator(seed, generator)
     values = rng.standard_normal(_shape("randn", shape)).astype(sample_dtype)
     return Tensor(values, requires_grad=requires_grad)
+
+
+def eye(n: int, m=None, dtype=None, requires_grad: bool = False) -> Tensor:
+    """The ``n x m`` identity matrix (ones on the diagonal; ``m`` defaults to ``n``)."""
+    m = n if m is None else m
+    rows, cols = _shape("eye", (n, m))
+    return Tensor(np.eye(rows, cols, dtype=_float(dtype)), requires_grad=requires_grad)
+
+
+def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included (float32 unless
+    ``dtype`` says otherwise; an integer dtype truncates, as ``torch.linspace``)."""
+    (count,) = _shape("linspace", (steps,))
+    values = np.linspace(start, end, count, dtype=np.float64)
+    return Tensor(values.astype(_float(dtype)), requires_grad=requires_grad)
+
+
+def randint(
+    *args,
+    low=None,
+    high=None,
+    size=None,
+    dtype=None,
+    requires_grad: bool = False,
+    seed=None,
+    generator=None,
+) -> Tensor:
+    """Uniform integers in ``[low, high)`` of shape ``size`` (int64 unless ``dtype`` says
+    otherwise): ``randint(high, size)`` with ``low`` 0, or ``randint(low, high, size)``."""
+    args = list(args)
+    if size is None:
+        if not args:
+            raise TypeError("randint: give the size, e.g. randint(10, (3,))")
+        size = args.pop()
+    bounds = args + [b for b in (low, high) if b is not None]
+    if len(bounds) == 1:
+        low, high = 0, bounds[0]
+    elif len(bounds) == 2:
+        low, high = bounds
+    else:
+        raise TypeError(f"randint: give high, or low and high, then size; got {len(bounds)} bounds")
+    if isinstance(size, (int, np.integer)):
+        raise TypeError(f"randint: size must be a tuple of ints, got {size!r}")
+    if not low < high:
+        raise ValueRangeError(f"randint: low ({low}) must be less than high ({high})")
+    rng = resolve_generator(seed, generator)
+    values = rng.integers(low, high, _shape("randint", tuple(size)), dtype=np.int64)
+    return Tensor(values, dtype=np.int64 if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def randperm(n: int, dtype=None, requires_grad: bool = False, seed=None, generator=None) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (int64 unless ``dtype`` says otherwise)."""
+    (count,) = _shape("randperm", (n,))
+    values = resolve_generator(seed, generator).permutation(count)
+    return Tensor(values, dtype=np.int64 if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of t's shape and dtype (unless ``dtype`` is given) filled with ``fill_value``;
+    a float into an integer dtype truncates, as ``torch.full_like``."""
+    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    dtype = np.dtype(data.dtype if dtype is None else dtype)
+    if isinstance(fill_value, np.generic):
+        fill_value = fill_value.item()
+    _check_integer_fill(fill_value, dtype, "full_like")
+    return Tensor(np.full(data.shape, fill_value, dtype=dtype), requires_grad=requires_grad)
+
+
+def empty(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor whose values are not to be relied on (zeros here, so runs stay reproducible)."""
+    return Tensor(
+        np.zeros(_shape("empty", shape), dtype=_float(dtype)), requires_grad=requires_grad
+    )
+
+
+def empty_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
+    """``empty`` with t's shape and dtype (unless ``dtype`` is given)."""
+    return zeros_like(t, dtype=dtype, requires_grad=requires_grad)

@@ -13,7 +13,7 @@ import weakref
 import numpy as np
 
 from chainrule.autograd.grad_mode import state as _grad_state
-from chainrule.errors import DTypeError, GraphError, ShapeError
+from chainrule.errors import DTypeError, GraphError, ShapeError, ValueRangeError
 
 
 class Tensor:
@@ -500,6 +500,166 @@ class Tensor:
     def double(self):
         return self.astype(np.float64)
 
+    # ---- copies, dtype and device moves, views of other shapes ---------------------------------
+    def clone(self):
+        """A differentiable copy: the gradient flows back to ``self``, the memory is new."""
+        return _ops.clone(self)
+
+    def contiguous(self):
+        """``self`` when its memory is C-ordered already, else a differentiable C-ordered copy
+        (flattening copies in C order; the reshape back is a view of that copy)."""
+        if self.data.flags.c_contiguous:
+            return self
+        return _ops.reshape(_ops.reshape(self, (self.data.size,)), self.shape)
+
+    def is_contiguous(self) -> bool:
+        return bool(self.data.flags.c_contiguous)
+
+    def nelement(self) -> int:
+        return self.data.size
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self.data.itemsize
+
+    def to(self, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False):
+        """``self`` in another dtype (through the differentiable cast), as PyTorch's ``to``:
+        ``to(dtype)``, ``to("cpu")``, ``to("cpu", dtype)`` or ``to(other)`` (other's dtype).
+        ``self`` itself when nothing changes and ``copy`` is false. Only the CPU exists here."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, str):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise ValueRangeError(
+                f"to: chainrule computes on the CPU only, so it cannot move a tensor to {device!r}"
+            )
+        if dtype is not None:
+            try:
+                dtype = np.dtype(dtype)
+            except TypeError:
+                raise DTypeError(f"to: {dtype!r} is not a dtype") from None
+        if dtype is None or dtype == self.data.dtype:
+            return _ops.clone(self) if copy else self
+        return _ops.cast(self, dtype)
+
+    def type_as(self, other: Tensor):
+        """``self`` in other's dtype (``self`` when it has it already)."""
+        return self.to(other.dtype)
+
+    def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
+        return self._new(np.zeros, "new_zeros", size, dtype, requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad: bool = False):
+        return self._new(np.ones, "new_ones", size, dtype, requires_grad)
+
+    def new_empty(self, *size, dtype=None, requires_grad: bool = False):
+        """A tensor whose values are not to be relied on (zeros here)."""
+        return self._new(np.zeros, "new_empty", size, dtype, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad: bool = False):
+        dtype = self.data.dtype if dtype is None else dtype
+        return _creation.full(size, fill_value, dtype=dtype, requires_grad=requires_grad)
+
+    def new_tensor(self, data, dtype=None, requires_grad: bool = False):
+        """A new tensor holding a copy of ``data``, in self's dtype unless ``dtype`` is given."""
+        return Tensor(data, requires_grad, self.data.dtype if dtype is None else dtype)
+
+    def _new(self, make, op: str, size, dtype, requires_grad: bool) -> Tensor:
+        """``make(shape, dtype)`` as a new leaf, in self's dtype unless ``dtype`` is given."""
+        shape = _creation._shape(op, size)
+        values = make(shape, dtype=self.data.dtype if dtype is None else dtype)
+        return Tensor._wrap(values).requires_grad_(requires_grad)
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        """The last two axes swapped (a batch of matrices, each transposed)."""
+        if self.ndim < 2:
+            raise ShapeError(
+                f"mT: needs a matrix or a batch of matrices, got a tensor of shape {self.shape}"
+            )
+        return self.transpose(-2, -1)
+
+    def view_as(self, other: Tensor):
+        return _ops.reshape(self, other.shape)
+
+    def reshape_as(self, other: Tensor):
+        return _ops.reshape(self, other.shape)
+
+    def expand_as(self, other: Tensor):
+        return _ops.broadcast_to(self, other.shape)
+
+    def __setitem__(self, index, value) -> None:
+        """``self[index] = value`` in place (value broadcast to the selection, cast to self's
+        dtype), under the rules of the other in-place methods (see ``_in_place``)."""
+        if _grad_state.enabled and self.grad_fn is not None:
+            raise GraphError(
+                "setitem: writing into a tensor computed by the graph would corrupt its "
+                "gradient; build the new values out of place instead, with "
+                "cr.where(mask, value, x) or x.masked_fill(mask, value)"
+            )
+        if _grad_state.enabled and isinstance(value, Tensor) and value.requires_grad:
+            raise GraphError(
+                "setitem: the value requires grad, but an in-place write records no gradient "
+                "for it; use cr.where(mask, value, x) or cr.cat to build the tensor out of place"
+            )
+        index = _ops.index_arrays(index)
+        source = _raw(value)
+
+        def write(data: np.ndarray) -> None:
+            try:
+                data[index] = source
+            except IndexError as exc:
+                raise IndexError(f"setitem: {exc} (tensor of shape {self.shape})") from None
+
+        self._in_place("setitem", write, value)
+
+    # ---- flips, tiling, splitting, gathering and sorting ----------------------------------------
+    def flip(self, *dims):
+        if len(dims) == 1 and not isinstance(dims[0], int):
+            dims = dims[0]
+        return _ops.flip(self, dims)
+
+    def repeat(self, *sizes):
+        """``self`` tiled ``sizes[i]`` times along axis ``i`` (NumPy's ``tile``)."""
+        if len(sizes) == 1 and not isinstance(sizes[0], int):
+            sizes = sizes[0]
+        return _ops.repeat(self, sizes)
+
+    def split(self, split_size, dim: int = 0):
+        return _ops.split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0):
+        return _ops.chunk(self, chunks, dim)
+
+    def unbind(self, dim: int = 0):
+        return _ops.unbind(self, dim)
+
+    def gather(self, dim: int, index):
+        return _ops.gather(self, dim, index)
+
+    def index_select(self, dim: int, index):
+        return _ops.index_select(self, dim, index)
+
+    def masked_fill(self, mask, value):
+        return _ops.masked_fill(self, mask, value)
+
+    def where(self, condition, other):
+        """``self`` where ``condition`` holds, else ``other`` (``cr.where``, self second)."""
+        return _ops.where(condition, self, other)
+
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+        return _ops.sort(self, dim, descending, stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+        return _ops.argsort(self, dim, descending, stable)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+        return _ops.topk(self, k, dim, largest, sorted)
+
 
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
@@ -555,5 +715,6 @@ def _as_array(data, dtype) -> np.ndarray:
     return array
 
 
+from chainrule.autograd import creation as _creation  # noqa: E402
 from chainrule.autograd import engine as _engine  # noqa: E402  (engine and ops need Tensor)
 from chainrule.autograd import ops as _ops  # noqa: E402

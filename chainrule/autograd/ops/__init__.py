@@ -6,6 +6,7 @@ Each is a one-line wrapper over a ``Function`` subclass; Tensor operators call t
 from __future__ import annotations
 
 import builtins
+import collections
 import math
 import numbers
 
@@ -50,7 +51,7 @@ from chainrule.autograd.ops.shape import (
     Transpose,
 )
 from chainrule.autograd.tensor import Tensor
-from chainrule.errors import ShapeError, ValueRangeError
+from chainrule.errors import DTypeError, ShapeError, ValueRangeError
 
 
 def add(a, b):
@@ -338,12 +339,267 @@ def stack(tensors, axis: int = 0, *, dim=None):
 
 def getitem(x, index):
     """``x[index]``; Tensors inside the index are used as arrays."""
-    if isinstance(index, tuple):
-        index = tuple(_data(i) if isinstance(i, Tensor) else i for i in index)
-    elif isinstance(index, Tensor):
-        index = index.data
-    return GetItem.apply(x, index=index)
+    return GetItem.apply(x, index=index_arrays(index))
 
 
 def _data(x):
     return x.data if isinstance(x, Tensor) else x
+
+
+# ---- copies, flips, tiling, splitting, gathering and sorting --------------------------------
+
+
+def clone(x):
+    """A differentiable copy of ``x``: the gradient flows back to ``x``, the memory is new
+    (with x's memory layout, as PyTorch's ``clone``). A cast to x's own dtype copies."""
+    return Cast.apply(x, dtype=np.asarray(_data(x)).dtype)
+
+
+def flip(x, dims):
+    """``x`` with the elements' order reversed along each axis in ``dims`` (a copy, as
+    PyTorch's): a reversed slice, copied."""
+    ndim = np.ndim(_data(x))
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    axes = resolve_axes("flip", dims, None, ndim) or ()
+    index = tuple(slice(None, None, -1) if d in axes else slice(None) for d in range(ndim))
+    return clone(GetItem.apply(x, index=index))
+
+
+def repeat(x, sizes):
+    """``x`` tiled ``sizes[i]`` times along axis ``i`` (PyTorch's ``Tensor.repeat``, which is
+    NumPy's ``tile``, not ``np.repeat``); extra leading sizes add axes."""
+    shape = np.shape(_data(x))
+    sizes = tuple(_sizes("repeat", sizes))
+    if len(sizes) < len(shape):
+        raise ShapeError(
+            f"repeat: {len(sizes)} repeat sizes {sizes} for a tensor with {len(shape)} "
+            "dimensions; give at least one per dimension"
+        )
+    if builtins.any(n < 0 for n in sizes):
+        raise ValueRangeError(f"repeat: negative repeat size in {sizes}")
+    # tiling is a broadcast: x as (1, n0, 1, n1, ...) stretched to (r0, n0, r1, n1, ...), then
+    # merged to (r0 * n0, r1 * n1, ...); backward sums the copies (BroadcastTo's sum_to)
+    padded = (1,) * (len(sizes) - len(shape)) + shape
+    pairs = [(r, n) for r, n in zip(sizes, padded, strict=True)]
+    interleaved = Reshape.apply(x, shape=tuple(m for _, n in pairs for m in (1, n)))
+    stretched = BroadcastTo.apply(interleaved, shape=tuple(m for pair in pairs for m in pair))
+    y = Reshape.apply(stretched, shape=tuple(r * n for r, n in pairs))
+    # a merge that needed no copy is a read-only view of x: PyTorch's repeat always copies
+    return clone(y) if np.may_share_memory(y.data, _data(x)) else y
+
+
+def _sizes(op: str, sizes) -> list[int]:
+    """``sizes`` (an int or a sequence of ints) as a list of Python ints."""
+    if isinstance(sizes, (int, np.integer)):
+        sizes = [sizes]
+    if not isinstance(sizes, (tuple, list)) or not builtins.all(
+        isinstance(n, (int, np.integer)) for n in sizes
+    ):
+        raise TypeError(f"{op}: sizes must be integers, got {sizes!r}")
+    return [int(n) for n in sizes]
+
+
+def _split_axis(op: str, x, dim) -> tuple[tuple[int, ...], int]:
+    """x's shape and ``dim`` as a non-negative axis; a 0-d tensor has nothing to split."""
+    shape = np.shape(_data(x))
+    if not shape:
+        raise ShapeError(f"{op}: a 0-d tensor has no dimension to split")
+    return shape, normalize_axis(op, dim, len(shape))
+
+
+def _pieces(x, axis: int, sizes) -> tuple:
+    """The consecutive slices of ``x`` along ``axis`` with lengths ``sizes`` (views)."""
+    before = (slice(None),) * axis
+    ends = np.cumsum(sizes).tolist()
+    return tuple(
+        GetItem.apply(x, index=before + (slice(end - n, end),))
+        for n, end in zip(sizes, ends, strict=True)
+    )
+
+
+def split(x, split_size_or_sections, dim: int = 0) -> tuple:
+    """``x`` cut along ``dim`` into pieces of ``split_size_or_sections`` (the last may be
+    shorter), or of the lengths in a list of them, which must add up to the axis length."""
+    shape, axis = _split_axis("split", x, dim)
+    length = shape[axis]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size < 0 or (size == 0 and length):
+            raise ValueRangeError(
+                f"split: split size must be positive (0 only for an empty axis), got {size}"
+            )
+        if length == 0:
+            return _pieces(x, axis, [0])  # one empty piece, as PyTorch
+        sizes = [size] * (length // size) + ([length % size] if length % size else [])
+        return _pieces(x, axis, sizes)
+    sizes = _sizes("split", split_size_or_sections)
+    if builtins.any(n < 0 for n in sizes) or builtins.sum(sizes) != length:
+        raise ValueRangeError(
+            f"split: section lengths {sizes} must be non-negative and add up to {length}, "
+            f"the length of axis {axis} of the tensor of shape {shape}"
+        )
+    return _pieces(x, axis, sizes)
+
+
+def chunk(x, chunks: int, dim: int = 0) -> tuple:
+    """``x`` cut along ``dim`` into ``chunks`` pieces of ``ceil(n / chunks)`` elements (the
+    last shorter), so fewer than ``chunks`` when the length does not allow them (PyTorch)."""
+    shape, axis = _split_axis("chunk", x, dim)
+    if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
+        raise ValueRangeError(f"chunk: chunks must be a positive integer, got {chunks!r}")
+    length = shape[axis]
+    if length == 0:
+        return _pieces(x, axis, [0] * int(chunks))
+    return split(x, -(-length // int(chunks)), axis)
+
+
+def unbind(x, dim: int = 0) -> tuple:
+    """The slices of ``x`` along ``dim``, that axis removed: ``x[i]`` for dim 0."""
+    shape, axis = _split_axis("unbind", x, dim)
+    before = (slice(None),) * axis
+    return tuple(GetItem.apply(x, index=before + (i,)) for i in range(shape[axis]))
+
+
+def _index(op: str, index) -> np.ndarray:
+    """``index`` (a Tensor, array or list) as an integer array, else a DTypeError."""
+    index = np.asarray(_data(index))
+    if index.dtype.kind not in "iu":
+        raise DTypeError(f"{op}: index must be an integer tensor, got dtype {index.dtype}")
+    return index
+
+
+def _check_bounds(op: str, index: np.ndarray, length: int, axis: int) -> None:
+    """Every entry of ``index`` in ``[0, length)``; negative entries are refused, as PyTorch
+    refuses them in gather and index_select."""
+    if index.size and (index.min() < 0 or index.max() >= length):
+        bad = index.min() if index.min() < 0 else index.max()
+        raise ValueRangeError(
+            f"{op}: index {bad} is out of range for axis {axis} of length {length}"
+        )
+
+
+def gather(x, dim: int, index):
+    """``out[i][j] = x[i][index[i][j]]`` for ``dim`` 1 (PyTorch's ``gather``): index has x's
+    number of dimensions and is no longer than x on the other axes; out has index's shape."""
+    shape = np.shape(_data(x))
+    index = _index("gather", index)
+    axis = normalize_axis("gather", dim, len(shape))
+    if index.ndim != len(shape):
+        raise ShapeError(
+            f"gather: index of shape {index.shape} needs as many dimensions as the input "
+            f"of shape {shape}"
+        )
+    longer = [d for d, (i, n) in enumerate(zip(index.shape, shape, strict=True)) if i > n]
+    if builtins.any(d != axis for d in longer):
+        raise ShapeError(
+            f"gather: index of shape {index.shape} is longer than the input of shape {shape} "
+            f"on an axis other than {axis}"
+        )
+    _check_bounds("gather", index, shape[axis] if shape else 1, axis)
+    return GetItem.apply(x, index=_gather_picks(index, axis))
+
+
+def _gather_picks(index: np.ndarray, axis: int) -> tuple:
+    """The advanced index that gathers: ``index`` on ``axis``, a broadcast ``arange`` on the
+    other axes (index's own position there). GetItem copies it and, in backward, adds the
+    gradients of an element picked twice."""
+    if index.ndim == 0:  # a 0-d input, whose one element a 0-d index (checked 0) names
+        return ()
+    picks = []
+    for d, n in enumerate(index.shape):
+        shape = [1] * index.ndim
+        shape[d] = n
+        picks.append(index if d == axis else np.arange(n).reshape(shape))
+    return tuple(picks)
+
+
+def index_select(x, dim: int, index):
+    """The entries ``index`` (a vector of integers) of ``x`` along ``dim``; that axis takes
+    index's length. Repeated entries are allowed; their gradients add up."""
+    shape = np.shape(_data(x))
+    index = _index("index_select", index)
+    axis = normalize_axis("index_select", dim, len(shape))
+    if index.ndim > 1:
+        raise ShapeError(f"index_select: index must be a vector, got shape {index.shape}")
+    if not shape:
+        _check_bounds("index_select", index, 1, axis)
+        return reshape(x, index.shape)
+    _check_bounds("index_select", index, shape[axis], axis)
+    return GetItem.apply(x, index=(slice(None),) * axis + (index.reshape(-1).copy(),))
+
+
+def masked_fill(x, mask, value):
+    """``value`` where the boolean ``mask`` is true, else ``x`` (mask broadcast with x); the
+    result keeps x's dtype. ``value`` is a number or a 0-d Tensor (which gets a gradient)."""
+    mask = np.asarray(_data(mask))
+    if mask.dtype != np.bool_:
+        raise DTypeError(f"masked_fill: mask must be boolean, got dtype {mask.dtype}")
+    if np.ndim(_data(value)) != 0:
+        raise ShapeError(
+            f"masked_fill: value must be a number or a 0-d tensor, got shape "
+            f"{np.shape(_data(value))}"
+        )
+    broadcast_shapes("masked_fill", np.shape(_data(x)), mask.shape)
+    dtype = np.asarray(_data(x)).dtype
+    if isinstance(value, Tensor):
+        value = value if value.dtype == dtype else cast(value, dtype)
+    else:
+        value = np.asarray(value).astype(dtype)  # x's dtype: 2.7 fills an int64 tensor with 2
+    return Where.apply(mask.copy(), value, x)
+
+
+def flatten(x, start_dim: int = 0, end_dim: int = -1):
+    """Axes ``start_dim`` to ``end_dim`` (both included) merged into one (``Tensor.flatten``)."""
+    return (x if isinstance(x, Tensor) else Tensor(x)).flatten(start_dim, end_dim)
+
+
+SortResult = collections.namedtuple("sort", ["values", "indices"])
+TopKResult = collections.namedtuple("topk", ["values", "indices"])
+
+
+def argsort(x, dim: int = -1, descending: bool = False, stable: bool = False):
+    """The int64 indices that sort ``x`` along ``dim`` (no gradient). Ties keep their order
+    (always stable); NaN counts as the largest value, as in PyTorch."""
+    data = _data(x)
+    data = data if isinstance(data, np.ndarray) else np.asarray(data)
+    axis = normalize_axis("argsort", dim, data.ndim)
+    values = np.atleast_1d(data)
+    if descending:
+        # a stable ascending sort of the reversed axis, read backwards: largest first, ties
+        # in their original order, NaN (sorted last by NumPy) first, as in PyTorch
+        reversed_order = np.argsort(np.flip(values, axis), axis=axis, kind="stable")
+        order = values.shape[axis] - 1 - np.flip(reversed_order, axis)
+    else:
+        order = np.argsort(values, axis=axis, kind="stable")
+    return Tensor._wrap(order.astype(np.int64).reshape(data.shape))
+
+
+def sort(x, dim: int = -1, descending: bool = False, stable: bool = False):
+    """``(values, indices)``: ``x`` sorted along ``dim`` and where each value came from;
+    values are differentiable (their gradient goes back to the places they came from)."""
+    indices = argsort(x, dim, descending, stable)
+    axis = normalize_axis("sort", dim, np.ndim(_data(x)))
+    # GetItem keeps its own copy: changing the returned indices cannot move the gradient
+    return SortResult(GetItem.apply(x, index=_gather_picks(indices.data, axis)), indices)
+
+
+def topk(x, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+    """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) entries along
+    ``dim``, in sorted order whatever ``sorted`` says (PyTorch leaves the order open then)."""
+    shape = np.shape(_data(x))
+    axis = normalize_axis("topk", dim, len(shape))
+    length = shape[axis] if shape else 1
+    if not isinstance(k, (int, np.integer)) or not 0 <= k <= length:
+        raise ValueRangeError(f"topk: k must be in [0, {length}] for axis {axis}, got {k!r}")
+    order = argsort(x, axis, descending=largest).data
+    if shape:
+        order = np.take(order, np.arange(k), axis=axis)
+    values = GetItem.apply(x, index=_gather_picks(order, axis))
+    return TopKResult(values, Tensor._wrap(order))
+
+
+def index_arrays(index):
+    """``index`` with the Tensors in it as their arrays, for NumPy indexing (``x[index] = v``)."""
+    if isinstance(index, tuple):
+        return tuple(_data(i) if isinstance(i, Tensor) else i for i in index)
+    return _data(index)
