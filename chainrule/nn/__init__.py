@@ -17,4 +17,6 @@ from chainrule.nn.losses import (
     NLLLoss,
     SmoothL1Loss,
 )
-from chainrule.nn.module import Module, ModuleList, Parameter, Sequential
+from chainrule.nn.module import Module, ModuleDict, ModuleList, Parameter, Sequential
+from chainrule.nn.normalization import BatchNorm1d, LayerNorm
+from chainrule.nn.sparse import Embedding

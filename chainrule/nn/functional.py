@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd import ops as _ops
+from chainrule.autograd.broadcast import sum_to
 from chainrule.autograd.creation import resolve_generator
+from chainrule.autograd.function import Function
 from chainrule.autograd.ops.loss import REDUCTIONS as REDUCTIONS  # public: the reductions offered
 from chainrule.autograd.ops.loss import (
     BinaryCrossEntropy,
@@ -337,3 +339,215 @@ def dropout(input, p: float = 0.5, training: bool = True, *, generator=None) -> 
         return input * 0.0
     keep = resolve_generator(generator=generator).random(input.shape) >= p
     return input * (keep.astype(input.dtype) / np.asarray(1.0 - p, input.dtype))
+
+
+# ---- normalization and embedding --------------------------------------------------------------
+class _Normalize(Function):
+    """``y = (x - mean) / sqrt(var + eps) * w + b``, the mean and biased variance over ``axes``
+    (LayerNorm; BatchNorm in training) or given as constants (BatchNorm in eval mode).
+
+    With ``x_hat`` the normalised input, ``rstd = 1 / sqrt(var + eps)`` and ``g = dL/dy * w``:
+    ``dL/dx = rstd * (g - mean(g) - x_hat * mean(g * x_hat))`` when the statistics are the
+    input's own (the mean over ``axes``), ``rstd * g`` when they are constants;
+    ``dL/dw = sum(dL/dy * x_hat)`` and ``dL/db = sum(dL/dy)`` over the axes w is broadcast
+    over. ``param_shape`` is w's shape broadcastable against x; w and b may be None.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, axes, eps, param_shape, mean=None, var=None, fixed=False):
+        if mean is None:
+            mean = x.mean(axis=axes, keepdims=True)
+        centred = x - mean
+        if var is None:
+            var = (centred * centred).mean(axis=axes, keepdims=True)  # biased, as PyTorch
+        rstd = 1.0 / np.sqrt(var + eps)
+        x_hat = centred * rstd
+        y = x_hat
+        if weight is not None:
+            y = y * weight.reshape(param_shape)
+        if bias is not None:
+            y = y + bias.reshape(param_shape)
+        ctx.save_for_backward(x_hat, rstd, weight)
+        ctx.axes, ctx.param_shape, ctx.fixed = axes, param_shape, fixed
+        ctx.bias_shape = None if bias is None else bias.shape
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x_hat, rstd, weight = ctx.saved_tensors
+        grad_x = grad_w = grad_b = None
+        if ctx.needs_input_grad[0]:
+            g = grad_output if weight is None else grad_output * weight.reshape(ctx.param_shape)
+            if ctx.fixed:
+                grad_x = g * rstd
+            else:
+                mean_g = g.mean(axis=ctx.axes, keepdims=True)
+                mean_gx = (g * x_hat).mean(axis=ctx.axes, keepdims=True)
+                grad_x = rstd * (g - mean_g - x_hat * mean_gx)
+        if ctx.needs_input_grad[1]:
+            grad_w = sum_to(grad_output * x_hat, ctx.param_shape).reshape(weight.shape)
+        if ctx.needs_input_grad[2]:
+            grad_b = sum_to(grad_output, ctx.param_shape).reshape(ctx.bias_shape)
+        return grad_x, grad_w, grad_b
+
+
+def _norm_parameter(op: str, name: str, value, shape: tuple, dtype):
+    """``value`` (weight, bias, running statistic) checked to have ``shape`` and ``dtype``."""
+    if value is None:
+        return None
+    array = _array(value)
+    if array.shape != shape:
+        raise ShapeError(f"{op}: {name} must have shape {shape}, got {array.shape}")
+    if array.dtype != dtype:
+        # as PyTorch ("mixed dtype"): a float32 weight would make float64 gradients or outputs
+        raise DTypeError(f"{op}: {name} has dtype {array.dtype} but the input {dtype}")
+    return value
+
+
+def _float_input(op: str, input) -> np.ndarray:
+    array = _array(input)
+    if array.dtype.kind != "f":
+        raise DTypeError(f"{op}: expected a floating-point input, got {array.dtype}")
+    return array
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+    """Normalise over the trailing ``normalized_shape`` dims, ``(x - mean) / sqrt(var + eps)``
+    with the biased variance, then ``* weight + bias`` (each of shape ``normalized_shape``).
+    x (*, *normalized_shape) -> y of x's shape. One fused node (see ``_Normalize``)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    x = _float_input("layer_norm", input)
+    if not shape:
+        raise ShapeError("layer_norm: normalized_shape must have at least one dimension, got ()")
+    if x.shape[x.ndim - len(shape) :] != shape or x.ndim < len(shape):
+        raise ShapeError(
+            f"layer_norm: normalized_shape {shape} expects an input of shape (*, "
+            f"{', '.join(map(str, shape))}), got {x.shape}"
+        )
+    weight = _norm_parameter("layer_norm", "weight", weight, shape, x.dtype)
+    bias = _norm_parameter("layer_norm", "bias", bias, shape, x.dtype)
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    return _Normalize.apply(input, weight, bias, axes=axes, eps=float(eps), param_shape=shape)
+
+
+def batch_norm(
+    input,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel (dim 1) of x (N, C, *) over the batch and the other dims, then
+    ``* weight + bias`` (each (C,)).
+
+    ``training``: by the batch's mean and biased variance, and the running statistics (C,),
+    when given, are updated in place, outside the graph, to ``(1 - momentum) * running +
+    momentum * batch`` with the batch's unbiased variance, as PyTorch. Otherwise by
+    ``running_mean`` and ``running_var``, constants of the graph."""
+    x = _float_input("batch_norm", input)
+    if x.ndim < 2:
+        raise ShapeError(f"batch_norm: expected an input of shape (N, C, *), got {x.shape}")
+    channels = x.shape[1]
+    param_shape = (channels,) + (1,) * (x.ndim - 2)
+    axes = (0, *range(2, x.ndim))
+    weight, bias, running_mean, running_var = (
+        _norm_parameter("batch_norm", name, value, (channels,), x.dtype)
+        for name, value in (
+            ("weight", weight),
+            ("bias", bias),
+            ("running_mean", running_mean),
+            ("running_var", running_var),
+        )
+    )
+    settings = {"axes": axes, "eps": float(eps), "param_shape": param_shape}
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueRangeError(
+                "batch_norm: running_mean and running_var are needed in evaluation mode "
+                "(training=False)"
+            )
+        mean = _array(running_mean).reshape(param_shape)
+        var = _array(running_var).reshape(param_shape)
+        return _Normalize.apply(input, weight, bias, mean=mean, var=var, fixed=True, **settings)
+    count = x.size // channels if channels else 0
+    if count == 1:
+        raise ValueRangeError(
+            f"batch_norm: expected more than 1 value per channel when training, got input "
+            f"of shape {x.shape}"
+        )
+    mean = x.mean(axis=axes, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    momentum = float(momentum)  # a NumPy float64 would upcast float32 statistics
+    for running, batch in (
+        (running_mean, mean),
+        (running_var, var * (count / (count - 1)) if count > 1 else var),  # unbiased
+    ):
+        if running is not None:
+            array = running.data if isinstance(running, Tensor) else running
+            np.copyto(array, (1.0 - momentum) * array + momentum * batch.reshape(channels))
+            if isinstance(running, Tensor):
+                running._version[0] += 1
+    return _Normalize.apply(input, weight, bias, mean=mean, var=var, **settings)
+
+
+class _Embedding(Function):
+    """Rows of ``weight`` (num_embeddings, embedding_dim) picked by integer ``indices``:
+    ``y = weight[indices]``, of shape ``indices.shape + (embedding_dim,)``. d/dweight: each
+    row gets the sum of the gradients of the positions that picked it (``np.add.at``, so
+    repeated indices add up); the ``padding_idx`` row gets none."""
+
+    @staticmethod
+    def forward(ctx, weight, indices, padding_idx=None):
+        ctx.save_for_backward(indices)
+        ctx.weight_shape, ctx.padding_idx = weight.shape, padding_idx
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (indices,) = ctx.saved_tensors
+        grad_w = np.zeros(ctx.weight_shape, grad_output.dtype)
+        np.add.at(grad_w, indices.reshape(-1), grad_output.reshape(-1, ctx.weight_shape[1]))
+        if ctx.padding_idx is not None:
+            grad_w[ctx.padding_idx] = 0
+        return grad_w, None
+
+    @staticmethod
+    def jvp(ctx, tw, ti):
+        (indices,) = ctx.saved_tensors
+        return None if tw is None else tw[indices]
+
+
+class _IndexRangeError(ValueRangeError, IndexError):
+    """An index beyond a table: a ValueRangeError, and an IndexError as PyTorch raises."""
+
+
+def embedding(input, weight, padding_idx: int | None = None) -> Tensor:
+    """Look up the rows of ``weight`` (num_embeddings, embedding_dim) at the integer indices
+    ``input`` (any shape): y of shape ``input.shape + (embedding_dim,)``. ``padding_idx``
+    (negative counts from the end) names a row that gets no gradient, as PyTorch."""
+    indices = _array(input)
+    if indices.dtype.kind not in "iu":
+        raise DTypeError(f"embedding: indices must be integers, got dtype {indices.dtype}")
+    if np.ndim(_array(weight)) != 2:
+        raise ShapeError(
+            f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape "
+            f"{np.shape(_array(weight))}"
+        )
+    count = _array(weight).shape[0]
+    if indices.size and (indices.min() < 0 or indices.max() >= count):
+        raise _IndexRangeError(
+            f"embedding: indices must lie in [0, {count - 1}] for {count} embeddings, got "
+            f"values in [{indices.min()}, {indices.max()}]"
+        )
+    if padding_idx is not None:
+        if not -count <= padding_idx < count:
+            raise ValueRangeError(
+                f"embedding: padding_idx must lie in [{-count}, {count - 1}] for {count} "
+                f"embeddings, got {padding_idx}"
+            )
+        padding_idx %= count
+    return _Embedding.apply(weight, indices, padding_idx=padding_idx)

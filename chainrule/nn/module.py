@@ -1,8 +1,9 @@
-"""``Module``, ``Parameter``, ``Sequential`` and ``ModuleList``: the containers layers are
-built from.
+"""``Module``, ``Parameter``, ``Sequential``, ``ModuleList`` and ``ModuleDict``: the
+containers layers are built from.
 
 A Module finds its parameters and submodules by looking at its attributes, so a layer only
-assigns them in ``__init__``; names are dotted paths (``"0.weight"``), as in PyTorch.
+assigns them in ``__init__``; state that is no parameter (BatchNorm's running statistics) is
+registered with ``register_buffer``. Names are dotted paths (``"0.weight"``), as in PyTorch.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class Module:
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
 
@@ -73,11 +76,12 @@ class Module:
             raise AttributeError(
                 f"{type(self).__name__}: call super().__init__() before assigning attributes"
             )
-        parameters, modules = self._parameters, self._modules
+        parameters, modules, buffers = self._parameters, self._modules, self._buffers
         # a slot that exists is assigned in place, as in PyTorch: replacing ``seq[0]`` or a
         # layer's weight keeps its position (the Sequential's order, the state dict's order)
         if isinstance(value, Parameter):
             modules.pop(name, None)
+            self._forget_buffer(name)
             parameters[name] = value
         elif name in parameters:
             # as PyTorch: replacing a parameter by a plain Tensor would silently take it
@@ -85,12 +89,18 @@ class Module:
             self._check_slot(name, value, "parameter", "Parameter")
             parameters[name] = None  # the slot stays registered, as in PyTorch
         elif isinstance(value, Module):
+            self._forget_buffer(name)
             modules[name] = value
         elif name in modules:
             # as PyTorch: anything but a Module would silently drop the layer from the model;
             # None empties the slot, which keeps its place for a module assigned later
             self._check_slot(name, value, "submodule", "Module")
             modules[name] = None
+        elif name in buffers:
+            # as PyTorch: a Tensor replaces the buffer (still in the state dict), None empties it
+            if not isinstance(value, Tensor):
+                self._check_slot(name, value, "buffer", "Tensor")
+            buffers[name] = value
         elif name == "forward" and type(self).__call__ is type(self).forward:
             _call_through_instance_forward(self)
         object.__setattr__(self, name, value)
@@ -103,10 +113,105 @@ class Module:
                 f"{name!r} ({expected} or None expected)"
             )
 
+    def _forget_buffer(self, name: str) -> None:
+        self._buffers.pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
+
     def __delattr__(self, name: str) -> None:
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
+        self._forget_buffer(name)
         object.__delattr__(self, name)
+
+    # ---- registration -----------------------------------------------------------------------
+    def _check_name(self, kind: str, name, registry: Mapping) -> None:
+        """Refuse what PyTorch refuses as a new ``kind`` name: a non-string, an empty name, a
+        dot (it would break the dotted state-dict names), or an attribute of another kind."""
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"{type(self).__name__}: call super().__init__() before registering a {kind}"
+            )
+        if not isinstance(name, str):
+            raise TypeError(
+                f"{type(self).__name__}: {kind} name should be a string, got {type(name).__name__}"
+            )
+        if not name or "." in name:
+            raise KeyError(
+                f"{type(self).__name__}: {kind} name {name!r} must be non-empty and without '.'"
+            )
+        if hasattr(self, name) and name not in registry:
+            raise KeyError(f"{type(self).__name__}: attribute {name!r} already exists")
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Hold ``tensor`` as state that is no parameter (no optimiser updates it), e.g.
+        BatchNorm's running mean: it is listed by ``buffers()`` and, when ``persistent``, saved
+        in the state dict. ``None`` registers an empty slot, as PyTorch."""
+        self._check_name("buffer", name, self._buffers)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: cannot assign {type(tensor).__name__!r} object to "
+                f"buffer {name!r} (Tensor or None required)"
+            )
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+        object.__setattr__(self, name, tensor)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` under ``name``; ``None`` keeps an empty slot (a layer without
+        bias), which ``named_parameters`` and the state dict skip."""
+        self._check_name("parameter", name, self._parameters)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"{type(self).__name__}: cannot assign {type(param).__name__!r} object to "
+                f"parameter {name!r} (Parameter or None required)"
+            )
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register ``module`` as the child ``name`` (``None``: an empty slot); a child of that
+        name is replaced in its place."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(
+                f"{type(self).__name__}.add_module: {type(module).__name__} is not a Module"
+            )
+        self._check_name("module", name, self._modules)
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
+
+    register_module = add_module
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` (``""``: this module), as PyTorch."""
+        module = self
+        if target == "":
+            return module
+        for item in target.split("."):
+            if item not in module._modules or module._modules[item] is None:
+                raise AttributeError(
+                    f"{type(module).__name__} has no submodule {item!r} (in {target!r})"
+                )
+            module = module._modules[item]
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target``, e.g. ``"0.weight"``."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if module._parameters.get(name) is None:
+            raise AttributeError(f"{type(module).__name__} has no parameter {name!r}")
+        return module._parameters[name]
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path ``target``, e.g. ``"0.running_mean"``."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if name not in module._buffers:
+            raise AttributeError(f"{type(module).__name__} has no buffer {name!r}")
+        return module._buffers[name]
 
     def forward(self, *inputs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -165,23 +270,49 @@ class Module:
         for _, child in self.named_children():
             yield child
 
+    def _named_members(
+        self, members, prefix: str, recurse: bool, remove_duplicate: bool
+    ) -> Iterator[tuple[str, Tensor]]:
+        """``members(module)``'s ``(name, tensor)`` pairs of this module (and, with
+        ``recurse``, of every submodule) with dotted names; emptied slots left out."""
+        seen = set()
+        if recurse:
+            modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+        else:
+            modules = [(prefix, self)]
+        for module_name, module in modules:
+            for name, tensor in members(module):
+                if tensor is None or (remove_duplicate and id(tensor) in seen):
+                    continue
+                seen.add(id(tensor))
+                yield (f"{module_name}.{name}" if module_name else name), tensor
+
     def named_parameters(
-        self, prefix: str = "", remove_duplicate: bool = True
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
         """Every parameter once, with its dotted name, in registration order (with
-        ``remove_duplicate=False``, once per path that reaches it, as ``state_dict`` lists)."""
-        seen = set()
-        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
-        for module_name, module in modules:
-            for name, param in module._parameters.items():
-                if param is None or (remove_duplicate and id(param) in seen):
-                    continue
-                seen.add(id(param))
-                yield (f"{module_name}.{name}" if module_name else name), param
+        ``remove_duplicate=False``, once per path that reaches it, as ``state_dict`` lists);
+        ``recurse=False``: this module's own only."""
+        return self._named_members(
+            lambda module: module._parameters.items(), prefix, recurse, remove_duplicate
+        )
 
-    def parameters(self) -> Iterator[Parameter]:
-        for _, param in self.named_parameters():
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, param in self.named_parameters(recurse=recurse):
             yield param
+
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """Every buffer once (non-persistent ones too), with its dotted name, as
+        ``named_parameters`` lists parameters."""
+        return self._named_members(
+            lambda module: module._buffers.items(), prefix, recurse, remove_duplicate
+        )
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
 
     # ---- modes and gradients ----------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
@@ -224,17 +355,61 @@ class Module:
             else:
                 param.grad.data.fill(0)
 
+    # ---- dtype ------------------------------------------------------------------------------
+    def to(self, dtype) -> Module:
+        """Cast every floating parameter (and its gradient) and buffer to ``dtype`` in place;
+        returns the module. As PyTorch, each Parameter keeps its identity (its array is
+        swapped), so an optimiser built before still updates it; integer buffers stay."""
+        try:
+            target = None if dtype is None else np.dtype(dtype)  # np.dtype(None) is float64
+        except TypeError:
+            target = None
+        if target is None or target.kind != "f":
+            raise DTypeError(f"Module.to: expected a floating-point dtype, got {dtype!r}")
+        for module in self.modules():
+            for param in module._parameters.values():
+                if param is not None and param.dtype.kind == "f" and param.dtype != target:
+                    param.data = param.data.astype(target)
+                    if param.grad is not None:
+                        param.grad.data = param.grad.data.astype(target)
+            for name, buffer in module._buffers.items():
+                if buffer is not None and buffer.dtype.kind == "f" and buffer.dtype != target:
+                    # a new tensor, as PyTorch's module.to gives its buffers
+                    cast = Tensor(buffer.data, buffer.requires_grad, dtype=target)
+                    module._buffers[name] = cast
+                    object.__setattr__(module, name, cast)
+        return self
+
+    def float(self) -> Module:
+        """``to(float32)``."""
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        """``to(float64)``."""
+        return self.to(np.float64)
+
     # ---- state ------------------------------------------------------------------------------
+    def _state_items(self) -> Iterator[tuple[str, Tensor]]:
+        """The state dict's entries: per module (depth first) its parameters, then its
+        persistent buffers, as PyTorch orders them; a module under each path reaching it."""
+        for module_name, module in self.named_modules(remove_duplicate=False):
+            prefix = f"{module_name}." if module_name else ""
+            for name, param in module._parameters.items():
+                if param is not None:
+                    yield prefix + name, param
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent_buffers_set:
+                    yield prefix + name, buffer
+
     def state_dict(self) -> OrderedDict:
-        """Parameter name -> detached Tensor sharing the parameter's memory. As in PyTorch,
-        a module reached by several paths is listed under each (``0.weight`` and
-        ``2.weight`` for ``Sequential(l, ReLU(), l)``), unlike ``named_parameters``."""
-        return OrderedDict(
-            (name, p.detach()) for name, p in self.named_parameters(remove_duplicate=False)
-        )
+        """Name -> detached Tensor sharing the memory of each parameter and persistent buffer.
+        As in PyTorch, a module reached by several paths is listed under each (``0.weight``
+        and ``2.weight`` for ``Sequential(l, ReLU(), l)``), unlike ``named_parameters``."""
+        return OrderedDict((name, t.detach()) for name, t in self._state_items())
 
     def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
-        """Copy arrays into the parameters in place; with ``strict``, every key must match.
+        """Copy arrays into the parameters and persistent buffers in place; with ``strict``,
+        every key must match.
 
         Returns ``IncompatibleKeys(missing_keys, unexpected_keys)``. A value of the wrong
         shape, or of a dtype that does not convert to the parameter's, is always an error,
@@ -249,10 +424,10 @@ class Module:
             elif isinstance(state_dict, Module):
                 hint = " (pass its state_dict())"
             raise TypeError(
-                f"load_state_dict: expected a mapping of parameter names to arrays, got "
-                f"{type(state_dict).__name__}{hint}"
+                "load_state_dict: expected a mapping of parameter and buffer names to arrays, "
+                f"got {type(state_dict).__name__}{hint}"
             )
-        own = OrderedDict(self.named_parameters(remove_duplicate=False))  # state_dict's keys
+        own = OrderedDict(self._state_items())  # state_dict's keys
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         if strict and (missing or unexpected):
@@ -428,6 +603,78 @@ class ModuleList(_ModuleSequence):
             part._renumber(list(self._modules.values())[index])
             return part
         return self._modules[self._key(index)]
+
+
+class ModuleDict(Module):
+    """Modules held by name, each registered (parameters, state dict ``"name.weight"``), for a
+    model that picks among them in ``forward``: ``ModuleDict({"enc": Linear(4, 8)})``. As a
+    dict in insertion order, and as PyTorch's: ``[]``, ``in``, ``len``, iteration over the
+    names, ``keys/values/items/update/pop/clear``. It has no ``forward`` of its own."""
+
+    def __init__(self, modules=None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._modules:
+            raise KeyError(key)
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def pop(self, key: str) -> Module:
+        """Remove the module ``key`` and return it."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self) -> None:
+        for key in list(self._modules):
+            del self[key]
+
+    def update(self, modules) -> None:
+        """Add or replace modules from a mapping or an iterable of ``(name, module)`` pairs,
+        in their order."""
+        if isinstance(modules, (Mapping, ModuleDict)):
+            pairs = list(modules.items())
+        elif isinstance(modules, Iterable) and not isinstance(modules, (str, Module)):
+            pairs = [tuple(pair) if isinstance(pair, Iterable) else pair for pair in modules]
+            for position, pair in enumerate(pairs):
+                if not isinstance(pair, tuple) or len(pair) != 2:
+                    raise TypeError(
+                        f"ModuleDict.update: element #{position} is {pair!r}, not a "
+                        "(name, module) pair"
+                    )
+        else:
+            raise TypeError(
+                "ModuleDict.update: expected a mapping or an iterable of (name, module) pairs, "
+                f"got {type(modules).__name__}"
+            )
+        for key, module in pairs:
+            self[key] = module
 
 
 class Sequential(_ModuleSequence):
