@@ -354,6 +354,111 @@ class Tensor:
     def minimum(self, other):
         return _ops.minimum(self, other)
 
+    # PyTorch's elementwise maths, reductions, predicates and aliases of the operators
+    def log1p(self):
+        return _ops.log1p(self)
+
+    def expm1(self):
+        return _ops.expm1(self)
+
+    def sin(self):
+        return _ops.sin(self)
+
+    def cos(self):
+        return _ops.cos(self)
+
+    def square(self):
+        return _ops.square(self)
+
+    def rsqrt(self):
+        return _ops.rsqrt(self)
+
+    def sign(self):
+        return _ops.sign(self)
+
+    def prod(self, dim=None, keepdim: bool = False):
+        return _ops.prod(self, dim, keepdim)
+
+    def cumsum(self, dim: int):
+        return _ops.cumsum(self, dim)
+
+    def amax(self, dim=(), keepdim: bool = False):
+        return _ops.amax(self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim: bool = False):
+        return _ops.amin(self, dim, keepdim)
+
+    def norm(self, p="fro", dim=None, keepdim: bool = False):
+        return _ops.norm(self, p, dim, keepdim)
+
+    def all(self, dim=None, keepdim: bool = False):
+        return _ops.all(self, dim, keepdim)
+
+    def any(self, dim=None, keepdim: bool = False):
+        return _ops.any(self, dim, keepdim)
+
+    def isnan(self):
+        return _ops.isnan(self)
+
+    def isinf(self):
+        return _ops.isinf(self)
+
+    def isfinite(self):
+        return _ops.isfinite(self)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def add(self, other, alpha=1):
+        """``self + alpha * other``."""
+        return _ops.Add.apply(self, _scaled("add", self, other, alpha))
+
+    def sub(self, other, alpha=1):
+        """``self - alpha * other``."""
+        return _ops.Sub.apply(self, _scaled("sub", self, other, alpha))
+
+    def mul(self, other):
+        return _ops.Mul.apply(self, other)
+
+    def div(self, other, rounding_mode=None):
+        """True division ``self / other``; PyTorch's rounding modes are not supported."""
+        if rounding_mode is not None:
+            raise ValueRangeError(
+                f"div: rounding_mode={rounding_mode!r} is not supported; only true division "
+                "(rounding_mode=None)"
+            )
+        return _ops.Div.apply(self, other)
+
+    def pow(self, exponent):
+        return _ops.Pow.apply(self, exponent)
+
+    def neg(self):
+        return _ops.Neg.apply(self)
+
+    def t(self):
+        """The transpose of a matrix; a vector or a 0-d tensor stays as it is (PyTorch)."""
+        if self.ndim > 2:
+            raise ShapeError(
+                f"t: expects a tensor with at most 2 dimensions, got shape {self.shape}"
+            )
+        return _ops.transpose(self)
+
+    def mm(self, other):
+        return _ops.mm(self, other)
+
+    def clamp_(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+        """Limit every element to ``[min, max]`` in place (no gradient: see ``_in_place``)."""
+        if min is None and max is None:
+            raise ValueError("clamp_: give min, max or both")
+        low, high = _raw(min), _raw(max)
+        bounds = [b for b in (low, high) if b is not None]
+        if not np.can_cast(np.result_type(self.data, *bounds), self.dtype, "same_kind"):
+            raise DTypeError(
+                f"clamp_: bounds {min!r}, {max!r} cannot be stored in a tensor of dtype "
+                f"{self.dtype}"
+            )
+        other = min if isinstance(min, Tensor) else max
+        return self._in_place("clamp_", lambda d: np.clip(d, low, high, out=d), other)
+
     # Reductions take NumPy's ``axis``/``keepdims`` or PyTorch's ``dim``/``keepdim``.
     def sum(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         return _ops.sum(self, axis, _keepdims("sum", keepdims, keepdim), dim=dim)
@@ -663,6 +768,16 @@ class Tensor:
 
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
+
+
+def _scaled(op: str, tensor: Tensor, other, alpha):
+    """``alpha * other`` for add/sub; a float alpha with integer operands is refused (PyTorch)."""
+    if alpha == 1:
+        return other
+    integral = tensor.dtype.kind in "biu" and np.asarray(_raw(other)).dtype.kind in "biu"
+    if integral and isinstance(alpha, (float, np.floating)):
+        raise DTypeError(f"{op}: alpha must be an integer for integer tensors, got {alpha!r}")
+    return other * alpha
 
 
 def _keepdims(op: str, keepdims: bool, keepdim) -> bool:

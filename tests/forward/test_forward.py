@@ -111,6 +111,19 @@ CASES = {
         ),
         (PROBS, Y23),
     ),
+    "Log1p": (lambda a: a.log1p(), (POS23,)),
+    "Expm1": (lambda a: a.expm1(), (X23,)),
+    "Sin": (lambda a: a.sin(), (X23,)),
+    "Cos": (lambda a: a.cos(), (X23,)),
+    "Square": (lambda a: a.square(), (X23,)),
+    "Rsqrt": (lambda a: a.rsqrt(), (POS23,)),
+    "Sign": (lambda a: a.sign() * a, (KINKED,)),  # sign's zero tangent, seen through |a|
+    "Prod": (lambda a: a.prod(dim=1) + a.prod(), (X23,)),
+    "CumSum": (lambda a: a.cumsum(dim=0), (X23,)),
+    "Norm": (  # p = 2, 1, 3 and inf, away from |x|'s kink and ties
+        lambda a: a.norm(dim=1) + a.norm(1, dim=1) + a.norm(3, dim=1) + a.norm(np.inf, dim=1),
+        (KINKED,),
+    ),
     "SquaredError": (  # every reduction and a scale, broadcast into one output
         lambda x, y: (
             loss.SquaredError.apply(x, y, reduction="none", scale=0.5)

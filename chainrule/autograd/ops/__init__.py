@@ -28,20 +28,38 @@ from chainrule.autograd.ops.elementwise import (
     Add,
     Cast,
     Clip,
+    Cos,
     Div,
     Exp,
+    Expm1,
     Log,
+    Log1p,
     Maximum,
     Minimum,
     Mul,
     Neg,
     Pow,
+    Rsqrt,
+    Sign,
+    Sin,
     Sqrt,
+    Square,
     Sub,
     Where,
 )
 from chainrule.autograd.ops.linalg import Linear, MatMul
-from chainrule.autograd.ops.reduce import LogSumExp, Max, Mean, Min, Std, Sum, Var
+from chainrule.autograd.ops.reduce import (
+    CumSum,
+    LogSumExp,
+    Max,
+    Mean,
+    Min,
+    Norm,
+    Prod,
+    Std,
+    Sum,
+    Var,
+)
 from chainrule.autograd.ops.shape import (
     BroadcastTo,
     Concatenate,
@@ -123,6 +141,162 @@ def maximum(a, b):
 
 def minimum(a, b):
     return Minimum.apply(a, b)
+
+
+def log1p(x):
+    return Log1p.apply(x)
+
+
+def expm1(x):
+    return Expm1.apply(x)
+
+
+def sin(x):
+    return Sin.apply(x)
+
+
+def cos(x):
+    return Cos.apply(x)
+
+
+def square(x):
+    return Square.apply(x)
+
+
+def rsqrt(x):
+    return Rsqrt.apply(x)
+
+
+def sign(x):
+    return Sign.apply(x)
+
+
+def prod(x, dim=None, keepdim: bool = False):
+    """Product of all elements, or along the one axis ``dim`` (PyTorch takes one, not a tuple)."""
+    if dim is not None and not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"prod: dim must be one int, got {dim!r}")
+    axes = resolve_axes("prod", None, dim, np.ndim(_data(x)))
+    return Prod.apply(x, axes=axes, keepdims=keepdim)
+
+
+def cumsum(x, dim: int):
+    """Running sum ``y_i = x_0 + ... + x_i`` along ``dim``; integers and booleans give int64."""
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"cumsum: dim must be one int, got {dim!r}")
+    return CumSum.apply(x, axis=normalize_axis("cumsum", int(dim), np.ndim(_data(x))))
+
+
+def amax(x, dim=(), keepdim: bool = False):
+    """The largest elements over ``dim`` (an int or a tuple; ``()``: all), as ``max``."""
+    axes = resolve_axes("amax", None, dim, np.ndim(_data(x)))
+    return Max.apply(x, axes=axes, keepdims=keepdim)
+
+
+def amin(x, dim=(), keepdim: bool = False):
+    """The smallest elements over ``dim`` (an int or a tuple; ``()``: all), as ``min``."""
+    axes = resolve_axes("amin", None, dim, np.ndim(_data(x)))
+    return Min.apply(x, axes=axes, keepdims=keepdim)
+
+
+def norm(x, p="fro", dim=None, keepdim: bool = False):
+    """Vector p-norm ``(sum |x|**p)**(1/p)`` over ``dim`` (all elements by default).
+
+    ``p``: 'fro' or 2 (Euclidean), 1, inf (max |x|), -inf (min |x|), 0 (non-zero count) or any
+    other number; 'fro' takes at most two dims, as in PyTorch. Matrix norms ('nuc') are not here.
+    """
+    data = np.asarray(_data(x))
+    if data.dtype.kind != "f":
+        raise DTypeError(f"norm: expected a floating-point tensor, got dtype {data.dtype}")
+    if isinstance(p, str):
+        if p != "fro":
+            raise ValueRangeError(f"norm: p={p!r} is not a vector norm; give a number or 'fro'")
+        if dim is not None and not isinstance(dim, (int, np.integer)) and len(dim) > 2:
+            raise ShapeError(f"norm: p='fro' takes at most 2 dims, got dim={dim}")
+        p = 2.0
+    elif p is None:
+        p = 2.0
+    elif isinstance(p, bool) or not isinstance(p, numbers.Real) or math.isnan(p):
+        raise ValueRangeError(f"norm: p must be a number or 'fro', got {p!r}")
+    axes = resolve_axes("norm", None, dim, data.ndim)
+    return Norm.apply(x, axes=axes, keepdims=keepdim, p=float(p))
+
+
+def all(x, dim=None, keepdim: bool = False):  # noqa: A001 - PyTorch's name
+    """Whether every element is non-zero, over ``dim`` (all by default): booleans, no gradient."""
+    return _truth("all", x, dim, keepdim)
+
+
+def any(x, dim=None, keepdim: bool = False):  # noqa: A001 - PyTorch's name
+    """Whether some element is non-zero, over ``dim`` (all by default): booleans, no gradient."""
+    return _truth("any", x, dim, keepdim)
+
+
+def _truth(op: str, x, dim, keepdim: bool) -> Tensor:
+    data = np.asarray(_data(x))
+    if data.dtype.kind not in "biuf":  # e.g. a generator, when the builtin was meant
+        raise DTypeError(f"{op}: expected a tensor of numbers, got {type(x).__name__}")
+    axes = resolve_axes(op, None, dim, data.ndim)
+    return Tensor._wrap(np.asarray(getattr(np, op)(data, axis=axes, keepdims=keepdim)))
+
+
+def isnan(x) -> Tensor:
+    """True where ``x`` is NaN (a boolean tensor, no gradient)."""
+    return Tensor._wrap(np.asarray(np.isnan(_data(x))))
+
+
+def isinf(x) -> Tensor:
+    """True where ``x`` is +inf or -inf (a boolean tensor, no gradient)."""
+    return Tensor._wrap(np.asarray(np.isinf(_data(x))))
+
+
+def isfinite(x) -> Tensor:
+    """True where ``x`` is neither NaN nor infinite (a boolean tensor, no gradient)."""
+    return Tensor._wrap(np.asarray(np.isfinite(_data(x))))
+
+
+def allclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """Whether ``|a - b| <= atol + rtol * |b|`` everywhere (broadcast); the dtypes must match,
+    as in PyTorch. Equal infinities are close; NaNs only with ``equal_nan``."""
+    a, b = np.asarray(_data(a)), np.asarray(_data(b))
+    if a.dtype != b.dtype:
+        raise DTypeError(f"allclose: dtypes differ: {a.dtype} and {b.dtype}")
+    broadcast_shapes("allclose", a.shape, b.shape)
+    return bool(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan).all())
+
+
+def equal(a, b) -> bool:
+    """Whether ``a`` and ``b`` have the same shape and the same elements (NaN equals nothing)."""
+    a, b = np.asarray(_data(a)), np.asarray(_data(b))
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def mm(a, b):
+    """Matrix product of two matrices, ``a (n, m) @ b (m, p) -> (n, p)``; no broadcasting."""
+    shape_a, shape_b = np.shape(_data(a)), np.shape(_data(b))
+    if len(shape_a) != 2 or len(shape_b) != 2:
+        raise ShapeError(f"mm: expected two matrices (2-D), got shapes {shape_a} and {shape_b}")
+    if shape_a[1] != shape_b[0]:
+        raise ShapeError(f"mm: inner dimensions differ: {shape_a} @ {shape_b}")
+    _same_dtype("mm", a, b)
+    return MatMul.apply(a, b)
+
+
+def dot(a, b):
+    """Inner product ``sum(a * b)`` of two vectors of the same length (1-D only)."""
+    shape_a, shape_b = np.shape(_data(a)), np.shape(_data(b))
+    if len(shape_a) != 1 or len(shape_b) != 1:
+        raise ShapeError(f"dot: expected two 1-D tensors, got shapes {shape_a} and {shape_b}")
+    if shape_a != shape_b:
+        raise ShapeError(f"dot: the vectors' lengths differ: {shape_a} and {shape_b}")
+    _same_dtype("dot", a, b)
+    return MatMul.apply(a, b)
+
+
+def _same_dtype(op: str, a, b) -> None:
+    """PyTorch's mm and dot refuse operands of different dtypes rather than promote them."""
+    dtype_a, dtype_b = np.asarray(_data(a)).dtype, np.asarray(_data(b)).dtype
+    if dtype_a != dtype_b:
+        raise DTypeError(f"{op}: expected operands of one dtype, got {dtype_a} and {dtype_b}")
 
 
 def where(condition, a, b):

@@ -405,3 +405,146 @@ class Cast(Function):
     @staticmethod
     def jvp(ctx, tx):
         return tx.astype(ctx.dtype)
+
+
+class Log1p(Function):
+    """``log(1 + x)`` for x > -1, accurate for small x.  d/dx = 1 / (1 + x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        x = float32_if_integer(x)
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output / (1 + x)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (x,) = ctx.saved_tensors
+        return tx / (1 + x)
+
+
+class Expm1(Function):
+    """``exp(x) - 1``, accurate for small x.  d/dx = exp(x) = y + 1, from the saved output."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.expm1(float32_if_integer(x))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (y,) = ctx.saved_tensors
+        return grad_output * (y + 1)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (y,) = ctx.saved_tensors
+        return tx * (y + 1)
+
+
+class Sin(Function):
+    """``sin(x)``.  d/dx = cos(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        x = float32_if_integer(x)
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * np.cos(x)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (x,) = ctx.saved_tensors
+        return tx * np.cos(x)
+
+
+class Cos(Function):
+    """``cos(x)``.  d/dx = -sin(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        x = float32_if_integer(x)
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return -grad_output * np.sin(x)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (x,) = ctx.saved_tensors
+        return -tx * np.sin(x)
+
+
+class Square(Function):
+    """``x * x``.  d/dx = 2 x. Integers stay integers and booleans become int64, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x):
+        if isinstance(x, np.ndarray) and x.dtype == np.bool_:
+            x = x.astype(np.int64)
+        ctx.save_for_backward(x)
+        return np.square(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * 2 * x
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (x,) = ctx.saved_tensors
+        return tx * 2 * x
+
+
+class Rsqrt(Function):
+    """``1 / sqrt(x)`` for x > 0 (inf at 0).  d/dx = -y**3 / 2, from the saved output."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore"):  # rsqrt(0) = inf, as PyTorch, without a warning
+            y = 1 / np.sqrt(float32_if_integer(x))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (y,) = ctx.saved_tensors
+        return grad_output * (-0.5 * y * y * y)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (y,) = ctx.saved_tensors
+        return tx * (-0.5 * y * y * y)
+
+
+class Sign(Function):
+    """``sign(x)``: -1, 0 or 1 in x's dtype (0 for NaN, as PyTorch; booleans stay as they are).
+
+    d/dx = 0 everywhere, the step's derivative away from 0 and PyTorch's choice at 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        if isinstance(x, np.ndarray) and x.dtype == np.bool_:
+            return x.copy()
+        y = np.sign(x)
+        return np.where(np.isnan(y), 0, y).astype(y.dtype, copy=False) if y.dtype.kind == "f" else y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return np.zeros_like(grad_output)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        return np.zeros_like(tx)

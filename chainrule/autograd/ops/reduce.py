@@ -1,7 +1,7 @@
-"""Reductions over axes: sum, mean, max, min, var, std, logsumexp.
+"""Reductions over axes: sum, mean, max, min, var, std, logsumexp, prod, norm; and cumsum.
 
-Each takes ``axes`` (a sorted tuple, or None for all) and ``keepdims``; backward broadcasts
-the gradient back over the reduced axes.
+Each reduction takes ``axes`` (a sorted tuple, or None for all) and ``keepdims``; backward
+broadcasts the gradient back over the reduced axes. cumsum keeps the shape, along one axis.
 """
 
 from __future__ import annotations
@@ -221,3 +221,132 @@ class LogSumExp(Function):
     def jvp(ctx, tx):
         x, y_kept = ctx.saved_tensors
         return (tx * safe_exp(x - y_kept)).sum(axis=ctx.axes, keepdims=ctx.keepdims)
+
+
+def _int64_if_integer(x):
+    """``x`` as int64 when it holds integers or booleans: PyTorch's prod and cumsum of those are
+    int64 (NumPy's of uint8 would be uint64)."""
+    return x.astype(np.int64) if x.dtype.kind in "biu" else x
+
+
+class Prod(Function):
+    """Product of ``x`` over ``axes``.  d/dx_i = the product of the other elements.
+
+    With no zero in a product that is ``y / x_i``; with one zero, the zero gets the product of
+    the rest and the others 0; with two or more, every element gets 0 (as PyTorch).
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdims=False):
+        x = _int64_if_integer(np.asarray(x))
+        y_kept = x.prod(axis=axes, keepdims=True)
+        ctx.save_for_backward(x, y_kept)
+        ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
+        return y_kept if keepdims else np.squeeze(y_kept, axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims) * _prod_partials(ctx)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        return (tx * _prod_partials(ctx)).sum(axis=ctx.axes, keepdims=ctx.keepdims)
+
+
+def _prod_partials(ctx):
+    """d prod / dx_i for every element: the product of the other elements of its reduction."""
+    x, y_kept = ctx.saved_tensors
+    zeros = x == 0
+    zero_count = zeros.sum(axis=ctx.axes, keepdims=True)
+    others = np.where(zeros, 1, x).prod(axis=ctx.axes, keepdims=True)  # product of the non-zeros
+    with np.errstate(divide="ignore", invalid="ignore"):
+        without_zeros = y_kept / x
+    one_zero = np.where(zeros, others, 0).astype(x.dtype, copy=False)
+    return np.where(zero_count == 0, without_zeros, np.where(zero_count == 1, one_zero, 0))
+
+
+class CumSum(Function):
+    """Running sum along ``axis``: ``y_i = x_0 + ... + x_i``.  d/dx_j = the sum of the gradient
+    over every i >= j (a running sum from the far end)."""
+
+    @staticmethod
+    def forward(ctx, x, axis=0):
+        ctx.axis = axis
+        x = _int64_if_integer(np.asarray(x))
+        return x.copy() if x.ndim == 0 else np.cumsum(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        if grad_output.ndim == 0:
+            return grad_output
+        flipped = np.flip(grad_output, axis=ctx.axis)
+        return np.flip(np.cumsum(flipped, axis=ctx.axis), axis=ctx.axis)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        tx = np.asarray(tx)
+        return tx if tx.ndim == 0 else np.cumsum(tx, axis=ctx.axis)
+
+
+class Norm(Function):
+    """Vector p-norm ``(sum |x|**p)**(1/p)`` over ``axes``; p = inf is max |x|, -inf min |x|,
+    0 the count of non-zero elements.
+
+    d/dx = sign(x) |x|**(p-1) / y**(p-1): ``x / y`` for p = 2, sign(x) for p = 1, sign(x)
+    shared equally by the tied extremes for p = ±inf, 0 for p = 0. Where the norm is 0 the
+    gradient is 0 (PyTorch's choice at the zero vector), and 0 at x = 0 for p < 1.
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdims=False, p=2.0):
+        x = np.asarray(x)
+        magnitude = np.abs(x)
+        if p == 2:
+            y_kept = np.sqrt((x * x).sum(axis=axes, keepdims=True))
+        elif p == 1:
+            y_kept = magnitude.sum(axis=axes, keepdims=True)
+        elif p == math.inf:
+            y_kept = magnitude.max(axis=axes, keepdims=True)
+        elif p == -math.inf:
+            y_kept = magnitude.min(axis=axes, keepdims=True)
+        elif p == 0:
+            y_kept = (x != 0).sum(axis=axes, keepdims=True).astype(x.dtype)
+        else:
+            with np.errstate(divide="ignore"):  # 0 ** (p < 0) = inf: the norm is 0, as torch's
+                y_kept = ((magnitude**p).sum(axis=axes, keepdims=True)) ** (1 / p)
+        ctx.save_for_backward(x, y_kept)
+        ctx.shape, ctx.axes, ctx.keepdims, ctx.p = x.shape, axes, keepdims, p
+        return y_kept if keepdims else np.squeeze(y_kept, axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims) * _norm_partials(ctx)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        return (tx * _norm_partials(ctx)).sum(axis=ctx.axes, keepdims=ctx.keepdims)
+
+
+def _norm_partials(ctx):
+    """d norm / dx for every element, with PyTorch's values where the norm or x is 0."""
+    x, y_kept = ctx.saved_tensors
+    p = ctx.p
+    sign = np.sign(x)
+    if p == 0:
+        return np.zeros_like(x)
+    if p == 1:
+        return sign
+    if abs(p) == math.inf:
+        # the extremes share the gradient; a NaN counts as one, as in PyTorch
+        magnitude = np.abs(x)
+        hits = (magnitude == y_kept) | np.isnan(magnitude)
+        return sign * hits / hits.sum(axis=ctx.axes, keepdims=True).astype(x.dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if p == 2:
+            return np.where(y_kept == 0, 0, x / y_kept).astype(x.dtype, copy=False)
+        if p < 1:
+            # |x|**(p-1) is infinite at x = 0; PyTorch gives those elements 0
+            scaled = np.where(x == 0, 0, sign * np.abs(x) ** (p - 1))
+            return (scaled * y_kept ** (1 - p)).astype(x.dtype, copy=False)
+        scaled = sign * np.abs(x) ** (p - 1)
+        return np.where(y_kept == 0, 0, scaled / y_kept ** (p - 1)).astype(x.dtype, copy=False)
