@@ -4,9 +4,23 @@ import chainrule.nn as nn
 model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
 """
 
-from chainrule.nn import functional, init
-from chainrule.nn.activations import LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh
-from chainrule.nn.layers import Dropout, Flatten, Linear
+from chainrule.nn import functional, init, utils
+from chainrule.nn.activations import (
+    ELU,
+    GELU,
+    SELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from chainrule.nn.layers import Dropout, Flatten, Identity, Linear
 from chainrule.nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,

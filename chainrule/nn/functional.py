@@ -14,6 +14,7 @@ from chainrule.autograd import ops as _ops
 from chainrule.autograd.broadcast import sum_to
 from chainrule.autograd.creation import resolve_generator
 from chainrule.autograd.function import Function
+from chainrule.autograd.ops.activation import ELU, GELU, Hardtanh, SiLU, Softplus
 from chainrule.autograd.ops.loss import REDUCTIONS as REDUCTIONS  # public: the reductions offered
 from chainrule.autograd.ops.loss import (
     BinaryCrossEntropy,
@@ -33,6 +34,68 @@ leaky_relu = _ops.leaky_relu
 prelu = _ops.prelu
 softmax = _ops.softmax
 log_softmax = _ops.log_softmax
+
+
+def _out_of_place(op: str, inplace: bool) -> None:
+    """PyTorch's ``inplace`` flag, accepted for its signature; chainrule's activations always
+    return a new tensor, so asking for the input to be overwritten is refused, not ignored."""
+    if inplace:
+        raise ValueRangeError(
+            f"{op}: inplace=True is not supported (the result is a new tensor); use inplace=False"
+        )
+
+
+def elu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """ELU: ``x`` for x > 0, else ``alpha * (exp(x) - 1)``."""
+    _out_of_place("elu", inplace)
+    return ELU.apply(input, alpha=float(alpha))
+
+
+# PyTorch's SELU constants (Klambauer et al., 2017), for self-normalising networks
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace: bool = False) -> Tensor:
+    """SELU: ``scale * elu(x, alpha)`` with alpha = 1.6732632..., scale = 1.0507009..."""
+    _out_of_place("selu", inplace)
+    return ELU.apply(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE)
+
+
+def silu(input, inplace: bool = False) -> Tensor:
+    """SiLU (swish): ``x * sigmoid(x)``."""
+    _out_of_place("silu", inplace)
+    return SiLU.apply(input)
+
+
+def gelu(input, approximate: str = "none") -> Tensor:
+    """GELU: ``x * Phi(x)`` with Phi the standard normal CDF; ``approximate='tanh'`` gives
+    ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3)))``."""
+    if approximate not in ("none", "tanh"):
+        raise ValueRangeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(input, approximate=approximate)
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """Softplus: ``log(1 + exp(beta x)) / beta``, and ``x`` where ``beta x > threshold``."""
+    return Softplus.apply(input, beta=float(beta), threshold=float(threshold))
+
+
+def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """Hardtanh: ``clip(x, min_val, max_val)``; gradient 1 strictly between the bounds, else 0."""
+    _out_of_place("hardtanh", inplace)
+    if min_val > max_val:
+        raise ValueRangeError(
+            f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})"
+        )
+    kind = _array(input).dtype.kind
+    if kind == "b":
+        raise DTypeError("hardtanh: boolean input is not supported (as in PyTorch)")
+    if kind == "u" and min_val < 0:
+        raise DTypeError(
+            f"hardtanh: an unsigned integer input cannot take the negative bound {min_val}"
+        )
+    return Hardtanh.apply(input, min_val=float(min_val), max_val=float(max_val))
 
 
 def _array(value) -> np.ndarray:

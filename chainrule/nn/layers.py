@@ -1,4 +1,4 @@
-"""Layers with parameters or state: ``Linear``, ``Flatten``, ``Dropout``."""
+"""Layers with parameters or state: ``Linear``, ``Flatten``, ``Dropout``; and ``Identity``."""
 
 from __future__ import annotations
 
@@ -123,3 +123,14 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class Identity(Module):
+    """``y = x``: a placeholder layer (e.g. where a block has no activation). Accepts and
+    ignores any constructor arguments, as PyTorch's ``Identity``."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__()
+
+    def forward(self, x):
+        return x

@@ -16,6 +16,7 @@ import pytest
 
 import chainrule as cr
 import chainrule.autograd.ops as ops_package
+import chainrule.nn.functional as F  # noqa: N812
 from chainrule.autograd import function as function_module
 from chainrule.autograd.forward import jacobian, jvp, vjp
 from chainrule.autograd.ops import activation, elementwise, linalg, loss, reduce, shape
@@ -70,6 +71,11 @@ CASES = {
     "Sigmoid": (lambda a: a.sigmoid(), (X23,)),
     "ReLU": (lambda a: a.relu(), (KINKED,)),
     "LeakyReLU": (lambda a: a.leaky_relu(0.1), (KINKED,)),
+    "ELU": (lambda a: F.elu(a, alpha=0.7), (KINKED,)),
+    "SiLU": (lambda a: F.silu(a), (X23,)),
+    "GELU": (lambda a: F.gelu(a) + F.gelu(a, approximate="tanh"), (X23,)),
+    "Softplus": (lambda a: F.softplus(a, beta=2.0, threshold=1.0), (_away_from(X23, [0.5]),)),
+    "Hardtanh": (lambda a: F.hardtanh(a, -0.5, 0.5), (CLIPPED,)),
     "PReLU": (lambda a, w: cr.autograd.ops.prelu(a, w), (KINKED, POS3)),
     "Softmax": (lambda a: a.softmax(axis=1), (X23,)),
     "LogSoftmax": (lambda a: a.log_softmax(axis=0), (X23,)),
