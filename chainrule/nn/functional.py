@@ -11,9 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd import ops as _ops
-from chainrule.autograd.broadcast import sum_to
 from chainrule.autograd.creation import resolve_generator
-from chainrule.autograd.function import Function
 from chainrule.autograd.ops.activation import ELU, GELU, Hardtanh, SiLU, Softplus
 from chainrule.autograd.ops.loss import REDUCTIONS as REDUCTIONS  # public: the reductions offered
 from chainrule.autograd.ops.loss import (
@@ -23,6 +21,8 @@ from chainrule.autograd.ops.loss import (
     SquaredError,
     check_reduction,
 )
+from chainrule.autograd.ops.normalization import Normalize
+from chainrule.autograd.ops.shape import Embedding
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import DTypeError, GraphError, ShapeError, ValueRangeError
 
@@ -405,55 +405,6 @@ def dropout(input, p: float = 0.5, training: bool = True, *, generator=None) -> 
 
 
 # ---- normalization and embedding --------------------------------------------------------------
-class _Normalize(Function):
-    """``y = (x - mean) / sqrt(var + eps) * w + b``, the mean and biased variance over ``axes``
-    (LayerNorm; BatchNorm in training) or given as constants (BatchNorm in eval mode).
-
-    With ``x_hat`` the normalised input, ``rstd = 1 / sqrt(var + eps)`` and ``g = dL/dy * w``:
-    ``dL/dx = rstd * (g - mean(g) - x_hat * mean(g * x_hat))`` when the statistics are the
-    input's own (the mean over ``axes``), ``rstd * g`` when they are constants;
-    ``dL/dw = sum(dL/dy * x_hat)`` and ``dL/db = sum(dL/dy)`` over the axes w is broadcast
-    over. ``param_shape`` is w's shape broadcastable against x; w and b may be None.
-    """
-
-    @staticmethod
-    def forward(ctx, x, weight, bias, axes, eps, param_shape, mean=None, var=None, fixed=False):
-        if mean is None:
-            mean = x.mean(axis=axes, keepdims=True)
-        centred = x - mean
-        if var is None:
-            var = (centred * centred).mean(axis=axes, keepdims=True)  # biased, as PyTorch
-        rstd = 1.0 / np.sqrt(var + eps)
-        x_hat = centred * rstd
-        y = x_hat
-        if weight is not None:
-            y = y * weight.reshape(param_shape)
-        if bias is not None:
-            y = y + bias.reshape(param_shape)
-        ctx.save_for_backward(x_hat, rstd, weight)
-        ctx.axes, ctx.param_shape, ctx.fixed = axes, param_shape, fixed
-        ctx.bias_shape = None if bias is None else bias.shape
-        return y
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x_hat, rstd, weight = ctx.saved_tensors
-        grad_x = grad_w = grad_b = None
-        if ctx.needs_input_grad[0]:
-            g = grad_output if weight is None else grad_output * weight.reshape(ctx.param_shape)
-            if ctx.fixed:
-                grad_x = g * rstd
-            else:
-                mean_g = g.mean(axis=ctx.axes, keepdims=True)
-                mean_gx = (g * x_hat).mean(axis=ctx.axes, keepdims=True)
-                grad_x = rstd * (g - mean_g - x_hat * mean_gx)
-        if ctx.needs_input_grad[1]:
-            grad_w = sum_to(grad_output * x_hat, ctx.param_shape).reshape(weight.shape)
-        if ctx.needs_input_grad[2]:
-            grad_b = sum_to(grad_output, ctx.param_shape).reshape(ctx.bias_shape)
-        return grad_x, grad_w, grad_b
-
-
 def _norm_parameter(op: str, name: str, value, shape: tuple, dtype):
     """``value`` (weight, bias, running statistic) checked to have ``shape`` and ``dtype``."""
     if value is None:
@@ -477,7 +428,7 @@ def _float_input(op: str, input) -> np.ndarray:
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalise over the trailing ``normalized_shape`` dims, ``(x - mean) / sqrt(var + eps)``
     with the biased variance, then ``* weight + bias`` (each of shape ``normalized_shape``).
-    x (*, *normalized_shape) -> y of x's shape. One fused node (see ``_Normalize``)."""
+    x (*, *normalized_shape) -> y of x's shape. One fused node, ``Normalize``."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     x = _float_input("layer_norm", input)
     if not shape:
@@ -490,7 +441,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     weight = _norm_parameter("layer_norm", "weight", weight, shape, x.dtype)
     bias = _norm_parameter("layer_norm", "bias", bias, shape, x.dtype)
     axes = tuple(range(x.ndim - len(shape), x.ndim))
-    return _Normalize.apply(input, weight, bias, axes=axes, eps=float(eps), param_shape=shape)
+    return Normalize.apply(input, weight, bias, axes=axes, eps=float(eps), param_shape=shape)
 
 
 def batch_norm(
@@ -534,7 +485,7 @@ def batch_norm(
             )
         mean = _array(running_mean).reshape(param_shape)
         var = _array(running_var).reshape(param_shape)
-        return _Normalize.apply(input, weight, bias, mean=mean, var=var, fixed=True, **settings)
+        return Normalize.apply(input, weight, bias, mean=mean, var=var, fixed=True, **settings)
     count = x.size // channels if channels else 0
     if count == 1:
         raise ValueRangeError(
@@ -554,34 +505,7 @@ def batch_norm(
             np.copyto(array, (1.0 - momentum) * array + momentum * batch.reshape(channels))
             if isinstance(running, Tensor):
                 running._version[0] += 1
-    return _Normalize.apply(input, weight, bias, mean=mean, var=var, **settings)
-
-
-class _Embedding(Function):
-    """Rows of ``weight`` (num_embeddings, embedding_dim) picked by integer ``indices``:
-    ``y = weight[indices]``, of shape ``indices.shape + (embedding_dim,)``. d/dweight: each
-    row gets the sum of the gradients of the positions that picked it (``np.add.at``, so
-    repeated indices add up); the ``padding_idx`` row gets none."""
-
-    @staticmethod
-    def forward(ctx, weight, indices, padding_idx=None):
-        ctx.save_for_backward(indices)
-        ctx.weight_shape, ctx.padding_idx = weight.shape, padding_idx
-        return weight[indices]
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (indices,) = ctx.saved_tensors
-        grad_w = np.zeros(ctx.weight_shape, grad_output.dtype)
-        np.add.at(grad_w, indices.reshape(-1), grad_output.reshape(-1, ctx.weight_shape[1]))
-        if ctx.padding_idx is not None:
-            grad_w[ctx.padding_idx] = 0
-        return grad_w, None
-
-    @staticmethod
-    def jvp(ctx, tw, ti):
-        (indices,) = ctx.saved_tensors
-        return None if tw is None else tw[indices]
+    return Normalize.apply(input, weight, bias, mean=mean, var=var, **settings)
 
 
 class _IndexRangeError(ValueRangeError, IndexError):
@@ -613,4 +537,4 @@ def embedding(input, weight, padding_idx: int | None = None) -> Tensor:
                 f"embeddings, got {padding_idx}"
             )
         padding_idx %= count
-    return _Embedding.apply(weight, indices, padding_idx=padding_idx)
+    return Embedding.apply(weight, indices, padding_idx=padding_idx)

@@ -19,7 +19,15 @@ import chainrule.autograd.ops as ops_package
 import chainrule.nn.functional as F  # noqa: N812
 from chainrule.autograd import function as function_module
 from chainrule.autograd.forward import jacobian, jvp, vjp
-from chainrule.autograd.ops import activation, elementwise, linalg, loss, reduce, shape
+from chainrule.autograd.ops import (
+    activation,
+    elementwise,
+    linalg,
+    loss,
+    normalization,
+    reduce,
+    shape,
+)
 from chainrule.errors import GraphError
 
 
@@ -49,6 +57,7 @@ PROBS = R.uniform(0.1, 0.9, (2, 3))
 LABELS = np.array([2, 0, 1])
 SOFT_TARGET = _rng(1).dirichlet(np.ones(4), 3)
 MASK = np.array([[True, False, True], [False, True, True]])
+RUNNING_MEAN, RUNNING_VAR = np.array([0.1, -0.2, 0.3]), np.array([0.5, 1.5, 2.0])
 
 # op class name -> (f on Tensors, float64 inputs)
 CASES = {
@@ -138,6 +147,19 @@ CASES = {
         ),
         (X23, Y23),
     ),
+    "Normalize": (  # layer norm, batch norm on the batch's statistics and on constant ones
+        lambda x, w, b: (
+            F.layer_norm(x, 3, w, b)
+            + F.batch_norm(x, None, None, w, b, training=True)
+            + F.batch_norm(x, RUNNING_MEAN, RUNNING_VAR, w, b)
+            + F.layer_norm(x, (4, 3))
+        ),
+        (_rng(5).standard_normal((4, 3)), POS3, V3),
+    ),
+    "Embedding": (  # no padding_idx: its row's zero gradient is a convention of reverse mode
+        lambda w: F.embedding(np.array([[2, 0], [2, 1]]), w),
+        (_rng(6).standard_normal((3, 4)),),
+    ),
 }
 
 
@@ -159,7 +181,7 @@ def test_every_engine_op_has_a_case_and_a_jvp_rule():
     assert not missing, f"ops without a forward-mode test case: {missing}"
     without_rule = sorted(name for name, cls in ops.items() if cls.jvp is None)
     assert not without_rule, f"ops without a jvp rule: {without_rule}"
-    for module in (activation, elementwise, linalg, loss, reduce, shape):
+    for module in (activation, elementwise, linalg, loss, normalization, reduce, shape):
         assert module.__name__.startswith(ops_package.__name__)
 
 

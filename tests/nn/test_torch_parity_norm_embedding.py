@@ -383,3 +383,70 @@ def test_embedding_errors_name_the_op():
         F.embedding(np.array([1]), weight, padding_idx=5)
     with pytest.raises(ValueRangeError, match=r"Embedding\(5, 3\): padding_idx must lie"):
         nn.Embedding(5, 3, padding_idx=-6)
+
+
+def _torch_jvp(f, primals, tangents):
+    """torch's forward-mode derivative of ``f`` at ``primals`` along ``tangents``."""
+    import torch.autograd.forward_ad as forward_ad
+
+    with forward_ad.dual_level():
+        duals = [
+            forward_ad.make_dual(torch.tensor(p), torch.tensor(t))
+            for p, t in zip(primals, tangents, strict=True)
+        ]
+        return forward_ad.unpack_dual(f(*duals)).tangent.numpy()
+
+
+@pytest.mark.parametrize("np_dtype, torch_dtype, tol", DTYPES)
+def test_norm_forward_mode_matches_torch_forward_ad(np_dtype, torch_dtype, tol):
+    rng = np.random.default_rng(11)
+    x, tx = (rng.standard_normal((5, 3, 2)).astype(np_dtype) for _ in range(2))
+    w, tw, b, tb = (rng.standard_normal(3).astype(np_dtype) for _ in range(4))
+    lw, ltw = (rng.standard_normal((3, 2)).astype(np_dtype) for _ in range(2))
+    running_mean, running_var = rng.standard_normal(3), rng.uniform(0.5, 2.0, 3)
+    running = [r.astype(np_dtype) for r in (running_mean, running_var)]
+    cases = {  # name -> (ours, torch's, primals, tangents)
+        "layer_norm": (
+            lambda x, w: F.layer_norm(x, (3, 2), w),
+            lambda x, w: TF.layer_norm(x, (3, 2), w),
+            (x, lw),
+            (tx, ltw),
+        ),
+        "batch_norm training": (
+            lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+            lambda x, w, b: TF.batch_norm(x, None, None, w, b, training=True),
+            (x, w, b),
+            (tx, tw, tb),
+        ),
+        "batch_norm eval": (
+            lambda x, w, b: F.batch_norm(x, *running, w, b),
+            lambda x, w, b: TF.batch_norm(x, *(torch.tensor(r) for r in running), w, b),
+            (x, w, b),
+            (tx, tw, tb),
+        ),
+        "batch_norm bias only": (  # a tangent in b alone still covers the whole output
+            lambda b: F.batch_norm(x, None, None, None, b, training=True),
+            lambda b: TF.batch_norm(torch.tensor(x), None, None, None, b, training=True),
+            (b,),
+            (tb,),
+        ),
+    }
+    for name, (ours, theirs, primals, tangents) in cases.items():
+        _, tangent = jvp(ours, tuple(cr.tensor(p) for p in primals), tangents)
+        assert tangent.dtype == np_dtype, name
+        expected = _torch_jvp(theirs, primals, tangents)
+        np.testing.assert_allclose(tangent.numpy(), expected, rtol=tol, atol=tol, err_msg=name)
+
+
+def test_embedding_forward_mode_keeps_the_padding_row_as_torch():
+    # torch's forward mode carries the padding row's tangent (only its gradient is held at 0)
+    rng = np.random.default_rng(12)
+    weight, tangent = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    indices = np.array([[1, 3], [0, 1]])
+    _, ours = jvp(
+        lambda w: F.embedding(indices, w, padding_idx=1), (cr.tensor(weight),), (tangent,)
+    )
+    expected = _torch_jvp(
+        lambda w: TF.embedding(torch.tensor(indices), w, padding_idx=1), (weight,), (tangent,)
+    )
+    np.testing.assert_allclose(ours.numpy(), expected, rtol=1e-12, atol=1e-12)

@@ -172,3 +172,30 @@ def _has_integer_array(index) -> bool:
     return any(
         isinstance(p, (np.ndarray, list)) and np.asarray(p).dtype.kind in "iu" for p in parts
     )
+
+
+class Embedding(Function):
+    """Rows of ``weight`` (num_embeddings, embedding_dim) picked by integer ``indices``:
+    ``y = weight[indices]``, of shape ``indices.shape + (embedding_dim,)``. d/dweight: each
+    row gets the sum of the gradients of the positions that picked it (``np.add.at``, so
+    repeated indices add up); the ``padding_idx`` row gets none."""
+
+    @staticmethod
+    def forward(ctx, weight, indices, padding_idx=None):
+        ctx.save_for_backward(indices)
+        ctx.weight_shape, ctx.padding_idx = weight.shape, padding_idx
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (indices,) = ctx.saved_tensors
+        grad_w = np.zeros(ctx.weight_shape, grad_output.dtype)
+        np.add.at(grad_w, indices.reshape(-1), grad_output.reshape(-1, ctx.weight_shape[1]))
+        if ctx.padding_idx is not None:
+            grad_w[ctx.padding_idx] = 0
+        return grad_w, None
+
+    @staticmethod
+    def jvp(ctx, tw, ti):
+        (indices,) = ctx.saved_tensors
+        return None if tw is None else tw[indices]
