@@ -16,6 +16,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from chainrule.autograd.function import Context
+from chainrule.autograd.hooks import leaf_hooks, leaf_hooks_of
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import GraphError, ShapeError
 
@@ -79,8 +80,8 @@ def propagate(pending: dict, retain_graph: bool = False, leaf_grads: dict | None
     while node is not None:
         grad_output = pending.pop(node)
         follow = None  # the next node, when it is the only one pending (a chain)
-        if node.retained is not None:
-            _store_retained_grad(node, grad_output)
+        if node.hooks is not None:  # register_hook() or retain_grad() on this node's tensor
+            grad_output = node.hooks.run(grad_output, node.out_dtype)
         results = _call_backward(node, grad_output)
         for parent, grad in zip(node.parents, results, strict=False):  # lengths checked
             if parent is None or grad is None:
@@ -151,7 +152,13 @@ def grad(
         propagate(pending, retain_graph, leaf_grads)
     results = []
     for i, x in enumerate(inputs):
-        g = leaf_grads.get(x) if x.grad_fn is None else pending.recorded.get(x.grad_fn)
+        if x.grad_fn is None:  # a leaf's hooks act on its gradient, as when it accumulates
+            g = leaf_grads.get(x)
+            hooks = leaf_hooks_of(x) if g is not None else None
+            if hooks is not None:
+                g = hooks.run(g, x.data.dtype)
+        else:  # a non-leaf input's gradient as it arrived, before its own hooks (PyTorch)
+            g = pending.recorded.get(x.grad_fn)
         if type(g) is np.ndarray:
             results.append(_wrap(g))
         elif g is not None:  # a 0-d sum of two paths is a NumPy scalar
@@ -241,21 +248,18 @@ def _assign_leaf_grads(leaf_grads: dict) -> None:
     """
     handed_out: set[int] = set()
     for leaf, grad in leaf_grads.items():
+        hooks = leaf_hooks_of(leaf) if leaf_hooks else None  # empty unless a leaf has hooks
+        if hooks is not None:
+            grad = hooks.run(grad, leaf.data.dtype)
         if type(grad) is not np.ndarray:  # a 0-d sum of two paths is a NumPy scalar
             grad = np.array(grad, dtype=leaf.data.dtype)
         previous = leaf.grad
         if previous is not None:  # the sum is a fresh array of its own (0-d: a NumPy scalar)
             leaf.grad = _wrap(np.asarray(previous.data + grad))
-            continue
-        if grad.base is not None or id(grad) in handed_out or not grad.flags.writeable:
-            grad = grad.copy()
-        handed_out.add(id(grad))
-        leaf.grad = _wrap(grad)
-
-
-def _store_retained_grad(node: Context, grad_output) -> None:
-    """Fill ``.grad`` of a non-leaf tensor that asked for it with ``retain_grad()``."""
-    tensor = node.retained()
-    if tensor is not None:
-        grad = np.array(grad_output, dtype=node.out_dtype)
-        tensor.grad = _wrap(grad if tensor.grad is None else np.asarray(tensor.grad.data + grad))
+        else:
+            if grad.base is not None or id(grad) in handed_out or not grad.flags.writeable:
+                grad = grad.copy()
+            handed_out.add(id(grad))
+            leaf.grad = _wrap(grad)
+        if hooks is not None and hooks.post:
+            hooks.after_accumulation(leaf)

@@ -34,7 +34,8 @@ class Context:
 
     ``saved_tensors`` holds what ``save_for_backward`` stored (``None`` once freed by a
     backward pass); ``needs_input_grad[i]`` says whether input ``i`` wants a gradient;
-    ``parents[i]`` is the input's own node, the leaf Tensor itself, or ``None``.
+    ``parents[i]`` is the input's own node, the leaf Tensor itself, or ``None``; ``hooks``
+    the output's gradient hooks and ``retain_grad()`` (``autograd.hooks``), None without.
     Ops may set other attributes (``ctx.axis = ...``) for settings their backward needs.
     """
 
@@ -47,7 +48,7 @@ class Context:
         "out_shape",
         "out_dtype",
         "versions",
-        "retained",
+        "hooks",
         "__dict__",  # for op-specific settings (ctx.axis = ...)
         "__weakref__",
     )
@@ -55,7 +56,7 @@ class Context:
     def __init__(self) -> None:
         self.saved_tensors = ()
         self.versions = None
-        self.retained = None
+        self.hooks = None
 
     def save_for_backward(self, *arrays) -> None:
         """Keep ``arrays`` (inputs or the output) for ``backward``; released after backward()."""

@@ -123,8 +123,26 @@ class Tensor:
                 "gradient to keep (was it made under cr.no_grad(), or from constants?)"
             )
         if self.grad_fn is not None:
-            self.grad_fn.retained = weakref.ref(self)
+            _hooks.hooks_of(self, "retain_grad").retained = weakref.ref(self)
         return self
+
+    def register_hook(self, hook) -> _hooks.RemovableHandle:
+        """Call ``hook(grad)`` each time backward computes this tensor's gradient (once per
+        pass, summed over all paths); a returned Tensor replaces that gradient, for the inputs
+        further back and for a leaf's ``.grad``. Returns a handle: ``handle.remove()``."""
+        table = _hooks.hooks_of(self, "register_hook").pre
+        return _hooks.add_hook(table, hook, "register_hook")
+
+    def register_post_accumulate_grad_hook(self, hook) -> _hooks.RemovableHandle:
+        """Call ``hook(tensor)`` after backward has updated this leaf's ``.grad`` (e.g. to step
+        an optimiser per parameter during backward). Returns a handle: ``handle.remove()``."""
+        if self.grad_fn is not None:
+            raise GraphError(
+                "register_post_accumulate_grad_hook: only a leaf tensor accumulates a .grad; "
+                "this one was computed by an op (use register_hook)"
+            )
+        table = _hooks.hooks_of(self, "register_post_accumulate_grad_hook").post
+        return _hooks.add_hook(table, hook, "register_post_accumulate_grad_hook")
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -832,4 +850,5 @@ def _as_array(data, dtype) -> np.ndarray:
 
 from chainrule.autograd import creation as _creation  # noqa: E402
 from chainrule.autograd import engine as _engine  # noqa: E402  (engine and ops need Tensor)
+from chainrule.autograd import hooks as _hooks  # noqa: E402
 from chainrule.autograd import ops as _ops  # noqa: E402

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from chainrule.autograd.hooks import HookTable, RemovableHandle, add_hook
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import DTypeError, ShapeError
 
@@ -70,6 +71,8 @@ class Module:
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_forward_pre_hooks", HookTable())
+        object.__setattr__(self, "_forward_hooks", HookTable())
 
     def __setattr__(self, name: str, value) -> None:
         if "_parameters" not in self.__dict__:
@@ -217,13 +220,43 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *inputs, **kwargs):
-        return self.forward(*inputs, **kwargs)
+        """``forward`` between the forward pre-hooks and forward hooks, as PyTorch's call."""
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, inputs)
+            if result is not None:  # new inputs: a tuple, or one value
+                inputs = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*inputs, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, inputs, output)
+            if result is not None:
+                output = result
+        return output
+
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, inputs)`` before every ``forward``; a value it returns (a tuple,
+        or one input) replaces the inputs. ``prepend`` runs it before the hooks already there."""
+        return self._add_call_hook(self._forward_pre_hooks, hook, prepend)
+
+    def register_forward_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, inputs, output)`` after every ``forward``; a value it returns
+        replaces the output. ``prepend`` runs it before the hooks already there."""
+        return self._add_call_hook(self._forward_hooks, hook, prepend)
+
+    def _add_call_hook(self, table: HookTable, hook, prepend: bool) -> RemovableHandle:
+        """Register a call hook, and make calls of this module go through ``Module.__call__``."""
+        handle = add_hook(table, hook, f"{type(self).__name__}.register_forward_hook")
+        if prepend:
+            table.move_to_end(handle.id, last=False)
+        if type(self).__call__ is type(self).forward:  # the class's fast call skips hooks
+            _call_through_instance_forward(self)
+        return handle
 
     def __init_subclass__(cls, **kwargs) -> None:
-        """Calling a module runs its ``forward``, and chainrule has no call hooks, so each
-        subclass's ``__call__`` is its ``forward`` itself: this saves the generic
-        ``__call__``'s frame and argument packing on every layer. A ``__call__`` that a class
-        defines for itself is kept, in that class and in its subclasses."""
+        """Calling a module runs its ``forward``, so each subclass's ``__call__`` is its
+        ``forward`` itself: this saves the generic ``__call__``'s frame and argument packing
+        on every layer. A module with call hooks (or a ``forward`` assigned to the instance)
+        moves to a subclass whose ``__call__`` is ``Module.__call__``. A ``__call__`` that a
+        class defines for itself is kept, in that class and in its subclasses."""
         super().__init_subclass__(**kwargs)
         provider = next(c for c in cls.__mro__ if "__call__" in c.__dict__)
         own_call = provider.__dict__["__call__"]
