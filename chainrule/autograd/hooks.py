@@ -150,3 +150,71 @@ def _replacement(hook, result, grad: np.ndarray) -> np.ndarray:
             f"{grad.dtype}"
         )
     return array
+
+
+class ModuleBackwardCall:
+    """One call of a module with full backward hooks (``register_full_backward_hook``).
+
+    PyTorch's rules: ``hook(module, grad_input, grad_output)`` runs once per backward pass,
+    when the gradient with respect to the module's input is complete; ``grad_input`` has one
+    entry per positional argument (None for non-tensors and tensors without a gradient;
+    keyword arguments are not in it), ``grad_output`` one per output tensor, and a tuple the
+    hook returns replaces ``grad_input``. The input is seen through an alias of its own graph
+    node (a reshape to its shape), so its gradient is the one through this module only. When
+    no input needs a gradient, the hooks run as soon as the outputs' gradients are known.
+    One input that needs a gradient is supported; several are refused.
+    """
+
+    def __init__(self, module, inputs: tuple) -> None:
+        self.module, self.count = module, len(inputs)
+        self.grad_output: list = []
+        wanting = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+        if len(wanting) > 1:
+            raise NotImplementedError(
+                f"{type(module).__name__}: full backward hooks are supported for modules with one "
+                f"input that requires grad, got {len(wanting)}"
+            )
+        self.index = wanting[0] if wanting else None
+        self.inputs = inputs
+        if self.index is not None:
+            x = inputs[self.index]
+            alias = x.reshape(x.shape)
+            alias.register_hook(self._at_input)
+            self.inputs = (*inputs[: self.index], alias, *inputs[self.index + 1 :])
+
+    def watch(self, output):
+        """Register the hooks that keep the gradient of each output tensor; return ``output``."""
+        outputs = output if isinstance(output, tuple) else (output,)
+        self.grad_output = [None] * len(outputs)
+        watched = [i for i, y in enumerate(outputs) if isinstance(y, Tensor) and y.requires_grad]
+        for i in watched:
+            last = self.index is None and i == watched[-1]  # then the hooks run from here
+            outputs[i].register_hook(lambda g, i=i, last=last: self._at_output(i, g, last))
+        return output
+
+    def _at_output(self, i: int, grad: Tensor, last: bool) -> None:
+        self.grad_output[i] = grad
+        if last:
+            self._run_hooks(None)
+
+    def _at_input(self, grad: Tensor):
+        return self._run_hooks(grad)
+
+    def _run_hooks(self, grad):
+        """Call the module's hooks; the input's gradient they leave (None: unchanged)."""
+        grad_input = [None] * self.count
+        if self.index is not None:
+            grad_input[self.index] = grad
+        replaced = None
+        for hook in list(self.module._backward_hooks.values()):
+            result = hook(self.module, tuple(grad_input), tuple(self.grad_output))
+            if result is not None:
+                result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+                if len(result) != self.count:
+                    raise ValueError(
+                        f"{type(self.module).__name__}: a full backward hook returned "
+                        f"{len(result)} gradients for {self.count} inputs"
+                    )
+                grad_input = list(result)
+                replaced = grad_input[self.index] if self.index is not None else None
+        return replaced

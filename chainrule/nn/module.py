@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from chainrule.autograd.hooks import HookTable, RemovableHandle, add_hook
+from chainrule.autograd.hooks import HookTable, ModuleBackwardCall, RemovableHandle, add_hook
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import DTypeError, ShapeError
 
@@ -73,6 +73,7 @@ class Module:
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_forward_pre_hooks", HookTable())
         object.__setattr__(self, "_forward_hooks", HookTable())
+        object.__setattr__(self, "_backward_hooks", HookTable())
 
     def __setattr__(self, name: str, value) -> None:
         if "_parameters" not in self.__dict__:
@@ -220,31 +221,41 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *inputs, **kwargs):
-        """``forward`` between the forward pre-hooks and forward hooks, as PyTorch's call."""
+        """``forward`` between the forward pre-hooks and forward hooks, and with the full
+        backward hooks watching the input and outputs, as PyTorch's call."""
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, inputs)
             if result is not None:  # new inputs: a tuple, or one value
                 inputs = result if isinstance(result, tuple) else (result,)
+        backward = ModuleBackwardCall(self, inputs) if self._backward_hooks else None
+        if backward is not None:
+            inputs = backward.inputs  # the input through an alias whose gradient is watched
         output = self.forward(*inputs, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, inputs, output)
             if result is not None:
                 output = result
-        return output
+        return output if backward is None else backward.watch(output)
 
     def register_forward_pre_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, inputs)`` before every ``forward``; a value it returns (a tuple,
         or one input) replaces the inputs. ``prepend`` runs it before the hooks already there."""
-        return self._add_call_hook(self._forward_pre_hooks, hook, prepend)
+        return self._add_call_hook(self._forward_pre_hooks, hook, prepend, "forward_pre")
 
     def register_forward_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, inputs, output)`` after every ``forward``; a value it returns
         replaces the output. ``prepend`` runs it before the hooks already there."""
-        return self._add_call_hook(self._forward_hooks, hook, prepend)
+        return self._add_call_hook(self._forward_hooks, hook, prepend, "forward")
 
-    def _add_call_hook(self, table: HookTable, hook, prepend: bool) -> RemovableHandle:
+    def register_full_backward_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when backward has the gradient with
+        respect to this module's input; a tuple it returns replaces ``grad_input``
+        (``autograd.hooks.ModuleBackwardCall`` has PyTorch's rules and this one's limits)."""
+        return self._add_call_hook(self._backward_hooks, hook, prepend, "full_backward")
+
+    def _add_call_hook(self, table: HookTable, hook, prepend: bool, kind: str) -> RemovableHandle:
         """Register a call hook, and make calls of this module go through ``Module.__call__``."""
-        handle = add_hook(table, hook, f"{type(self).__name__}.register_forward_hook")
+        handle = add_hook(table, hook, f"{type(self).__name__}.register_{kind}_hook")
         if prepend:
             table.move_to_end(handle.id, last=False)
         if type(self).__call__ is type(self).forward:  # the class's fast call skips hooks

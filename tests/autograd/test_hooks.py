@@ -219,3 +219,69 @@ def test_module_hooks_stay_on_their_instance():
     assert type(b).__call__ is nn.Linear.forward  # an unhooked layer keeps the fast call
     with pytest.raises(TypeError, match="Linear.register_forward_hook: the hook must be callable"):
         b.register_forward_hook(None)
+
+
+def _backward_hook_scenario(lib):
+    """Full backward hooks on a Linear in the middle (scaled grad_input), on the first layer
+    (no input needs a gradient) and on a module with a non-tensor argument."""
+    model = _model(lib)
+    log = []
+
+    def scale(module, grad_input, grad_output):
+        log.append(("scale", [g is None for g in grad_input], len(grad_output)))
+        return (grad_input[0] * 3,)
+
+    model[2].register_full_backward_hook(scale)
+    model[0].register_full_backward_hook(
+        lambda m, gi, go: log.append(("first", gi[0] is None, go[0].detach().numpy().copy()))
+    )
+    x = np.random.default_rng(2).standard_normal((5, 3))
+    model(torch.tensor(x) if lib is torch else cr.tensor(x)).sum().backward()
+    grads = [p.grad.detach().numpy() for p in model.parameters()]
+    if lib is cr:
+        grads[0], grads[2] = grads[0].T, grads[2].T  # chainrule's W is (in, out)
+    return grads, log
+
+
+def test_module_full_backward_hooks_match_torch():
+    import warnings
+
+    ours = _backward_hook_scenario(cr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns when no input of the first layer needs grad
+        theirs = _backward_hook_scenario(torch)
+    for a, b in zip(ours[0], theirs[0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert [entry[:2] for entry in ours[1]] == [entry[:2] for entry in theirs[1]]
+    np.testing.assert_allclose(ours[1][1][2], theirs[1][1][2], rtol=1e-12)
+
+
+def test_full_backward_hook_sees_one_entry_per_positional_argument():
+    class Scale(nn.Module):
+        def forward(self, x, k):
+            return x * k
+
+    class TorchScale(torch.nn.Module):
+        def forward(self, x, k):
+            return x * k
+
+    seen = []
+    for module, x in ((Scale(), cr.tensor(X, requires_grad=True)), (TorchScale(), None)):
+        x = torch.tensor(X, requires_grad=True) if x is None else x
+        module.register_full_backward_hook(
+            lambda m, gi, go: seen.append([None if g is None else g.numpy().tolist() for g in gi])
+        )
+        module(x, 3.0).sum().backward()
+    assert seen[0] == seen[1] == [[3.0, 3.0, 3.0], None]
+
+
+def test_full_backward_hooks_refuse_two_inputs_that_need_grad():
+    class Add(nn.Module):
+        def forward(self, a, b):
+            return a + b
+
+    module = Add()
+    module.register_full_backward_hook(lambda m, gi, go: None)
+    a, b = cr.tensor(X, requires_grad=True), cr.tensor(X, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="Add: full backward hooks .* got 2"):
+        module(a, b)
