@@ -15,6 +15,8 @@ from heapq import heappop, heappush
 
 import numpy as np
 
+from chainrule.autograd.anomaly import check_gradients
+from chainrule.autograd.anomaly import state as anomaly_state
 from chainrule.autograd.function import Context
 from chainrule.autograd.hooks import leaf_hooks, leaf_hooks_of
 from chainrule.autograd.tensor import Tensor
@@ -77,12 +79,15 @@ def propagate(pending: dict, retain_graph: bool = False, leaf_grads: dict | None
         for node in pending:
             heappush(heap, (-node.seq, node))
         node = heappop(heap)[1]
+    check = check_gradients if anomaly_state.enabled else None  # detect_anomaly() is on
     while node is not None:
         grad_output = pending.pop(node)
         follow = None  # the next node, when it is the only one pending (a chain)
         if node.hooks is not None:  # register_hook() or retain_grad() on this node's tensor
             grad_output = node.hooks.run(grad_output, node.out_dtype)
         results = _call_backward(node, grad_output)
+        if check is not None:
+            check(node, results)
         for parent, grad in zip(node.parents, results, strict=False):  # lengths checked
             if parent is None or grad is None:
                 continue
