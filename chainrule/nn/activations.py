@@ -194,3 +194,147 @@ class Hardtanh(Module):
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class _Elementwise(Module):
+    """An activation without settings: ``forward`` is ``function`` (an ``F`` function)."""
+
+    function = None
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        F._out_of_place(type(self).__name__, inplace)
+        self.inplace = inplace
+
+    def forward(self, x):
+        return type(self).function(x)
+
+
+class ReLU6(_Elementwise):
+    """``min(max(x, 0), 6)``."""
+
+    function = staticmethod(F.relu6)
+
+
+class Hardsigmoid(_Elementwise):
+    """``relu6(x + 3) / 6``."""
+
+    function = staticmethod(F.hardsigmoid)
+
+
+class Hardswish(_Elementwise):
+    """``x * relu6(x + 3) / 6``."""
+
+    function = staticmethod(F.hardswish)
+
+
+class Mish(_Elementwise):
+    """``x * tanh(softplus(x))``."""
+
+    function = staticmethod(F.mish)
+
+
+class Softsign(_Elementwise):
+    """``x / (1 + |x|)``."""
+
+    function = staticmethod(F.softsign)
+
+
+class LogSigmoid(_Elementwise):
+    """``log(sigmoid(x))``, finite for any x."""
+
+    function = staticmethod(F.logsigmoid)
+
+
+class Tanhshrink(_Elementwise):
+    """``x - tanh(x)``."""
+
+    function = staticmethod(F.tanhshrink)
+
+
+class CELU(Module):
+    """``max(0, x) + min(0, alpha (exp(x / alpha) - 1))``."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        F._out_of_place("CELU", inplace)
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, x):
+        return F.celu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class GLU(Module):
+    """``a * sigmoid(b)`` for the halves ``a, b`` of the input along ``dim``."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.glu(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmin(Module):
+    """``softmax(-x)`` along ``dim``."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.softmin(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Threshold(Module):
+    """``x`` where ``x > threshold``, else ``value``."""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        F._out_of_place("Threshold", inplace)
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, x):
+        return F.threshold(x, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}"
+
+
+class Softshrink(Module):
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        if lambd < 0:
+            raise ValueRangeError(f"Softshrink: lambd must be at least 0, got {lambd}")
+        self.lambd = lambd
+
+    def forward(self, x):
+        return F.softshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Hardshrink(Module):
+    """``x`` where ``|x| > lambd``, else 0."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, x):
+        return F.hardshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"

@@ -12,7 +12,7 @@ import numpy as np
 
 from chainrule.autograd import ops as _ops
 from chainrule.autograd.creation import resolve_generator
-from chainrule.autograd.ops.activation import ELU, GELU, Hardtanh, SiLU, Softplus
+from chainrule.autograd.ops.activation import ELU, GELU, Hardtanh, SiLU, Softplus, Softsign
 from chainrule.autograd.ops.loss import REDUCTIONS as REDUCTIONS  # public: the reductions offered
 from chainrule.autograd.ops.loss import (
     BinaryCrossEntropy,
@@ -96,6 +96,102 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool =
             f"hardtanh: an unsigned integer input cannot take the negative bound {min_val}"
         )
     return Hardtanh.apply(input, min_val=float(min_val), max_val=float(max_val))
+
+
+# ---- activations composed of the ops above (so each has its backward and forward mode) -----
+def relu6(input, inplace: bool = False) -> Tensor:
+    """ReLU6: ``min(max(x, 0), 6)`` (PyTorch's ``hardtanh(x, 0, 6)``)."""
+    _out_of_place("relu6", inplace)
+    return hardtanh(input, 0.0, 6.0)
+
+
+def hardsigmoid(input, inplace: bool = False) -> Tensor:
+    """Hardsigmoid: ``relu6(x + 3) / 6``, 0 below -3 and 1 above 3."""
+    _out_of_place("hardsigmoid", inplace)
+    return hardtanh(_float_input_tensor(input) + 3.0, 0.0, 6.0) / 6.0
+
+
+def hardswish(input, inplace: bool = False) -> Tensor:
+    """Hardswish: ``x * relu6(x + 3) / 6`` (Howard et al., MobileNetV3)."""
+    _out_of_place("hardswish", inplace)
+    x = _float_input_tensor(input)
+    return x * hardsigmoid(x)
+
+
+def mish(input, inplace: bool = False) -> Tensor:
+    """Mish: ``x * tanh(softplus(x))`` (Misra, 2019)."""
+    _out_of_place("mish", inplace)
+    x = _float_input_tensor(input)
+    return x * _ops.tanh(softplus(x))
+
+
+def softsign(input) -> Tensor:
+    """Softsign: ``x / (1 + |x|)``."""
+    return Softsign.apply(input)
+
+
+def logsigmoid(input) -> Tensor:
+    """LogSigmoid: ``log(sigmoid(x)) = -softplus(-x)``, finite for any x (no linear cut-off)."""
+    return -softplus(-_float_input_tensor(input), threshold=np.inf)
+
+
+def celu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """CELU: ``max(0, x) + min(0, alpha (exp(x / alpha) - 1))``, i.e. ``alpha elu(x / alpha)``."""
+    _out_of_place("celu", inplace)
+    if alpha == 0:
+        raise ValueRangeError("celu: alpha must not be 0 (it divides x)")
+    return elu(_float_input_tensor(input) / float(alpha)) * float(alpha)
+
+
+def glu(input, dim: int = -1) -> Tensor:
+    """GLU: the halves ``a, b`` of x along ``dim``, then ``a * sigmoid(b)``."""
+    x = _float_input_tensor(input)
+    if x.ndim == 0:
+        raise ShapeError("glu: a 0-d tensor has no dimension to halve")
+    size = x.shape[dim % x.ndim] if -x.ndim <= dim < x.ndim else None
+    if size is None or size % 2:
+        raise ShapeError(f"glu: dimension {dim} of a tensor of shape {x.shape} must be even")
+    a, b = _ops.chunk(x, 2, dim)
+    return a * _ops.sigmoid(b)
+
+
+def tanhshrink(input) -> Tensor:
+    """Tanhshrink: ``x - tanh(x)``."""
+    x = _float_input_tensor(input)
+    return x - _ops.tanh(x)
+
+
+def softmin(input, dim: int | None = None) -> Tensor:
+    """Softmin: ``softmax(-x)`` along ``dim``."""
+    return softmax(-_float_input_tensor(input), dim=-1 if dim is None else dim)
+
+
+def threshold(input, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """Threshold: ``x`` where ``x > threshold``, else ``value``."""
+    _out_of_place("threshold", inplace)
+    x = _float_input_tensor(input)
+    return _ops.where(x.data > threshold, x, float(value))
+
+
+def softshrink(input, lambd: float = 0.5) -> Tensor:
+    """Softshrink: ``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0."""
+    if lambd < 0:
+        raise ValueRangeError(f"softshrink: lambd must be at least 0, got {lambd}")
+    x = _float_input_tensor(input)
+    shrunk = _ops.where(x.data > lambd, x - float(lambd), x + float(lambd))
+    return _ops.where(np.abs(x.data) > lambd, shrunk, 0.0)
+
+
+def hardshrink(input, lambd: float = 0.5) -> Tensor:
+    """Hardshrink: ``x`` where ``|x| > lambd``, else 0."""
+    x = _float_input_tensor(input)
+    return _ops.where(np.abs(x.data) > lambd, x, 0.0)
+
+
+def _float_input_tensor(input) -> Tensor:
+    """``input`` as a Tensor; an integer one as float32, as PyTorch's activations compute."""
+    x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
+    return x if x.dtype.kind == "f" else x.float()
 
 
 def _array(value) -> np.ndarray:

@@ -156,6 +156,7 @@ CASES = {
         ),
         (_rng(5).standard_normal((4, 3)), POS3, V3),
     ),
+    "Softsign": (lambda a: F.softsign(a), (X23,)),
     "Embedding": (  # no padding_idx: its row's zero gradient is a convention of reverse mode
         lambda w: F.embedding(np.array([[2, 0], [2, 1]]), w),
         (_rng(6).standard_normal((3, 4)),),
