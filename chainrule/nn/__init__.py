@@ -33,7 +33,15 @@ from chainrule.nn.activations import (
     Tanhshrink,
     Threshold,
 )
-from chainrule.nn.layers import Dropout, Flatten, Identity, Linear
+from chainrule.nn.layers import (
+    CosineSimilarity,
+    Dropout,
+    Flatten,
+    Identity,
+    Linear,
+    PairwiseDistance,
+    Unflatten,
+)
 from chainrule.nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,

@@ -188,6 +188,51 @@ def hardshrink(input, lambd: float = 0.5) -> Tensor:
     return _ops.where(np.abs(x.data) > lambd, x, 0.0)
 
 
+# ---- vector utilities ------------------------------------------------------------------------
+def one_hot(tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (any shape) as int64 one-hot rows: shape ``tensor.shape + (C,)``, with
+    ``C = num_classes``, or the largest index + 1 when it is -1 (PyTorch's default)."""
+    labels = _array(tensor)
+    if labels.dtype.kind not in "iu":
+        raise DTypeError(f"one_hot: expects integer class indices, got dtype {labels.dtype}")
+    if labels.size and labels.min() < 0:
+        raise ValueRangeError(f"one_hot: class values must be non-negative, got {labels.min()}")
+    if num_classes == -1:
+        if not labels.size:
+            raise ValueRangeError("one_hot: cannot infer num_classes from an empty tensor")
+        num_classes = int(labels.max()) + 1
+    if num_classes < 1 or (labels.size and labels.max() >= num_classes):
+        raise ValueRangeError(
+            f"one_hot: class values must be smaller than num_classes={num_classes}, got "
+            f"{labels.max() if labels.size else 'none'}"
+        )
+    return Tensor(np.eye(num_classes, dtype=np.int64)[labels])
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """``x / max(||x||_p, eps)`` along ``dim``: unit p-norm vectors, zero vectors left at 0."""
+    x = _float_input_tensor(input)
+    return x / _ops.clip(_ops.norm(x, p, dim=dim, keepdim=True), min=eps)
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """``sum(x1 * x2) / (max(||x1||, eps) max(||x2||, eps))`` along ``dim``, after
+    broadcasting x1 and x2 together: each vector normalised first, as PyTorch computes it."""
+    a, b = _float_input_tensor(x1), _float_input_tensor(x2)
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    a, b = _ops.broadcast_to(a, shape), _ops.broadcast_to(b, shape)
+    unit_a = a / _ops.clip(_ops.norm(a, 2, dim=dim, keepdim=True), min=eps)
+    unit_b = b / _ops.clip(_ops.norm(b, 2, dim=dim, keepdim=True), min=eps)
+    return (unit_a * unit_b).sum(axis=dim)
+
+
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """``||x1 - x2 + eps||_p`` along the last dimension (eps keeps the norm differentiable
+    where x1 = x2, as PyTorch)."""
+    difference = _float_input_tensor(x1) - _float_input_tensor(x2) + eps
+    return _ops.norm(difference, p, dim=-1, keepdim=keepdim)
+
+
 def _float_input_tensor(input) -> Tensor:
     """``input`` as a Tensor; an integer one as float32, as PyTorch's activations compute."""
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))

@@ -74,11 +74,11 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     @staticmethod
-    def _dim(dim: int, shape: tuple[int, ...]) -> int:
+    def _dim(dim: int, shape: tuple[int, ...], layer: str = "Flatten") -> int:
         rank = max(len(shape), 1)  # a scalar takes dims as if it were 1-d, as PyTorch does
         if not -rank <= dim < rank:
             raise _DimensionError(
-                f"Flatten: dimension {dim} out of range for an input of shape {shape} "
+                f"{layer}: dimension {dim} out of range for an input of shape {shape} "
                 f"(expected to be in [{-rank}, {rank - 1}])"
             )
         return dim % rank
@@ -134,3 +134,59 @@ class Identity(Module):
 
     def forward(self, x):
         return x
+
+
+class Unflatten(Module):
+    """Splits dimension ``dim`` into ``unflattened_size`` (one entry may be -1), the inverse
+    of ``Flatten``: (N, 10) -> (N, 2, 5) for ``Unflatten(1, (2, 5))``."""
+
+    def __init__(self, dim: int, unflattened_size) -> None:
+        super().__init__()
+        self.dim = dim
+        self.unflattened_size = unflattened_size
+
+    def forward(self, x):
+        shape = x.shape
+        if not shape:
+            raise ShapeError("Unflatten: a 0-d input has no dimension to split")
+        dim = Flatten._dim(self.dim, shape, "Unflatten")
+        sizes = tuple(self.unflattened_size)
+        known = math.prod(s for s in sizes if s != -1)
+        length = shape[dim]
+        if sizes.count(-1) > 1:
+            fits = False
+        elif -1 in sizes:
+            fits = known > 0 and length % known == 0
+        else:
+            fits = known == length
+        if not fits:
+            raise ShapeError(
+                f"Unflatten: sizes {list(sizes)} do not multiply up to the size of dimension "
+                f"{self.dim} ({length}) of an input of shape {shape}"
+            )
+        return x.reshape(shape[:dim] + sizes + shape[dim + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class CosineSimilarity(Module):
+    """``F.cosine_similarity(x1, x2, dim, eps)``: the cosine of the angle along ``dim``."""
+
+    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.dim, self.eps = dim, eps
+
+    def forward(self, x1, x2):
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class PairwiseDistance(Module):
+    """``F.pairwise_distance(x1, x2, p, eps, keepdim)``: ``||x1 - x2 + eps||_p`` per row."""
+
+    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
+        super().__init__()
+        self.norm, self.eps, self.keepdim = p, eps, keepdim
+
+    def forward(self, x1, x2):
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
