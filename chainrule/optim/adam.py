@@ -12,6 +12,20 @@ from chainrule.errors import ValueRangeError
 from chainrule.optim.optimizer import Optimizer
 
 
+def checked_betas(owner: str, betas) -> tuple[float, float]:
+    """``betas`` as a pair of numbers in [0, 1); anything else is refused, naming ``owner``."""
+    try:
+        pair = tuple(betas)
+        valid = len(pair) == 2 and all(0.0 <= b < 1.0 for b in pair)
+    except (TypeError, ValueError):  # not a sequence (betas=0.9), or not numbers
+        valid = False
+    if not valid:
+        raise ValueRangeError(
+            f"{owner}: betas must be a pair (beta1, beta2) in [0, 1), got {betas!r}"
+        )
+    return pair
+
+
 class Adam(Optimizer):
     """``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g**2``,
     ``p <- p - lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)``
@@ -33,19 +47,9 @@ class Adam(Optimizer):
         decoupled_weight_decay: bool = False,
     ) -> None:
         self._check_non_negative(lr=lr, eps=eps, weight_decay=weight_decay)
-        try:
-            pair = tuple(betas)
-            valid = len(pair) == 2 and all(0.0 <= b < 1.0 for b in pair)
-        except (TypeError, ValueError):  # not a sequence (betas=0.9), or not numbers
-            valid = False
-        if not valid:
-            raise ValueRangeError(
-                f"{type(self).__name__}: betas must be a pair (beta1, beta2) in [0, 1), "
-                f"got {betas!r}"
-            )
         defaults = dict(
             lr=lr,
-            betas=pair,
+            betas=checked_betas(type(self).__name__, betas),
             eps=eps,
             weight_decay=weight_decay,
             amsgrad=amsgrad,
