@@ -53,5 +53,5 @@ from chainrule.nn.losses import (
     SmoothL1Loss,
 )
 from chainrule.nn.module import Module, ModuleDict, ModuleList, Parameter, Sequential
-from chainrule.nn.normalization import BatchNorm1d, LayerNorm
+from chainrule.nn.normalization import BatchNorm1d, GroupNorm, LayerNorm
 from chainrule.nn.sparse import Embedding

@@ -585,6 +585,31 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     return Normalize.apply(input, weight, bias, axes=axes, eps=float(eps), param_shape=shape)
 
 
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+    """Normalise x (N, C, *) over each group of ``C / num_groups`` channels (and the other
+    dims) of each sample, by its mean and biased variance, then ``* weight + bias`` (each (C,),
+    per channel). Wu & He, 2018; one Normalize node for the statistics."""
+    x = _float_input("group_norm", input)
+    if x.ndim < 2:
+        raise ShapeError(f"group_norm: expected an input of shape (N, C, *), got {x.shape}")
+    channels = x.shape[1]
+    if num_groups < 1 or channels % num_groups:
+        raise ValueRangeError(
+            f"group_norm: the {channels} channels must divide into num_groups={num_groups} groups"
+        )
+    weight = _norm_parameter("group_norm", "weight", weight, (channels,), x.dtype)
+    bias = _norm_parameter("group_norm", "bias", bias, (channels,), x.dtype)
+    grouped = _ops.reshape(input, (x.shape[0], num_groups, -1))
+    y = Normalize.apply(grouped, None, None, axes=(2,), eps=float(eps), param_shape=None)
+    y = _ops.reshape(y, x.shape)
+    per_channel = (channels,) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = y * _ops.reshape(weight, per_channel)
+    if bias is not None:
+        y = y + _ops.reshape(bias, per_channel)
+    return y
+
+
 def batch_norm(
     input,
     running_mean,

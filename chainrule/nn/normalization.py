@@ -1,12 +1,13 @@
-"""Normalization layers: ``LayerNorm`` (over each sample's features) and ``BatchNorm1d``
-(over the batch, with running statistics for eval mode), as PyTorch's."""
+"""Normalization layers: ``LayerNorm`` (over each sample's features), ``GroupNorm`` (over
+groups of channels of each sample) and ``BatchNorm1d`` (over the batch, with running
+statistics for eval mode), as PyTorch's."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
-from chainrule.errors import ShapeError
+from chainrule.errors import ShapeError, ValueRangeError
 from chainrule.nn import functional as F
 from chainrule.nn.module import Module, Parameter
 
@@ -138,4 +139,43 @@ class BatchNorm1d(Module):
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
             f"affine={self.affine}, bias={self.bias is not None}, "
             f"track_running_stats={self.track_running_stats}"
+        )
+
+
+class GroupNorm(Module):
+    """Normalise each sample's ``num_channels`` channels in ``num_groups`` groups (over the
+    group's channels and the other dims), then ``* weight + bias`` per channel (ones and zeros;
+    None without ``affine``, and bias None with ``bias=False``): x (N, C, *) -> y of x's shape."""
+
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        bias: bool = True,
+        dtype=np.float32,
+    ) -> None:
+        super().__init__()
+        if num_groups < 1 or num_channels % num_groups:
+            raise ValueRangeError(
+                f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
+                f"({num_groups})"
+            )
+        self.num_groups, self.num_channels, self.eps, self.affine = (
+            num_groups,
+            num_channels,
+            eps,
+            affine,
+        )
+        self.weight = Parameter(np.ones(num_channels, dtype=dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if affine and bias else None
+
+    def forward(self, x):
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+            f"bias={self.bias is not None}"
         )
