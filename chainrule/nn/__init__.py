@@ -52,6 +52,14 @@ from chainrule.nn.losses import (
     NLLLoss,
     SmoothL1Loss,
 )
-from chainrule.nn.module import Module, ModuleDict, ModuleList, Parameter, Sequential
+from chainrule.nn.module import (
+    Module,
+    ModuleDict,
+    ModuleList,
+    Parameter,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+)
 from chainrule.nn.normalization import BatchNorm1d, GroupNorm, LayerNorm
 from chainrule.nn.sparse import Embedding

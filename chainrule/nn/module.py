@@ -747,3 +747,119 @@ class Sequential(_ModuleSequence):
         for module in self._modules.values():
             x = module(x)
         return x
+
+
+def _parameter_lines(container: Module) -> str:
+    """One line per held parameter, its name, dtype and shape (PyTorch's container repr)."""
+    return "\n".join(
+        f"({name}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
+        for name, p in container._parameters.items()
+    )
+
+
+def _as_parameter(value) -> Parameter:
+    """A Parameter as it is, a Tensor or array as a new Parameter of its data (PyTorch's rule)."""
+    return value if isinstance(value, Parameter) else Parameter(value)
+
+
+class ParameterList(Module):
+    """Parameters held in a list, each registered under its position ("0", "1", ...: the names
+    in ``named_parameters`` and the state dict), for a module with a variable number of
+    weights. Tensors and arrays put in become Parameters. No ``forward`` of its own."""
+
+    def __init__(self, values: Iterable | None = None) -> None:
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def _key(self, index: int) -> str:
+        size = len(self._parameters)
+        position = operator.index(index)
+        if not -size <= position < size:
+            raise IndexError(f"ParameterList: index {index} is out of range for {size} parameters")
+        return str(position % size)
+
+    def __getitem__(self, index: int) -> Parameter:
+        return self._parameters[self._key(index)]
+
+    def __setitem__(self, index: int, value) -> None:
+        self.register_parameter(self._key(index), _as_parameter(value))
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._parameters.values())
+
+    def append(self, value) -> ParameterList:
+        """Add ``value`` (a Parameter, Tensor or array) at the end; returns the list."""
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
+
+    def extend(self, values: Iterable) -> ParameterList:
+        if not isinstance(values, Iterable) or isinstance(values, Tensor):
+            raise TypeError(
+                f"ParameterList.extend: expected an iterable of parameters, got "
+                f"{type(values).__name__}"
+            )
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self) -> str:
+        return _parameter_lines(self)
+
+
+class ParameterDict(Module):
+    """Parameters held by name, each registered (``named_parameters`` and the state dict use
+    the names), in insertion order, with a dict's ``[]``, ``in``, ``len``, iteration over the
+    names and ``keys/values/items/update/pop``. Tensors and arrays put in become Parameters."""
+
+    def __init__(self, parameters=None) -> None:
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Parameter:
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value) -> None:
+        self.register_parameter(key, _as_parameter(value))
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._parameters:
+            raise KeyError(key)
+        del self._parameters[key]
+        object.__delattr__(self, key)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._parameters
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def values(self):
+        return self._parameters.values()
+
+    def items(self):
+        return self._parameters.items()
+
+    def pop(self, key: str) -> Parameter:
+        value = self[key]
+        del self[key]
+        return value
+
+    def update(self, parameters) -> None:
+        """Add or replace parameters from a mapping or from (name, value) pairs."""
+        pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
+        for key, value in pairs:
+            self[key] = value
+
+    def extra_repr(self) -> str:
+        return _parameter_lines(self)
