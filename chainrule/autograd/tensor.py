@@ -415,6 +415,88 @@ class Tensor:
     def any(self, dim=None, keepdim: bool = False):
         return _ops.any(self, dim, keepdim)
 
+    # ---- trigonometric, hyperbolic, error functions and rounding (ops/special.py) -----------
+    def tan(self):
+        return _ops.tan(self)
+
+    def asin(self):
+        return _ops.asin(self)
+
+    def acos(self):
+        return _ops.acos(self)
+
+    def atan(self):
+        return _ops.atan(self)
+
+    def sinh(self):
+        return _ops.sinh(self)
+
+    def cosh(self):
+        return _ops.cosh(self)
+
+    def asinh(self):
+        return _ops.asinh(self)
+
+    def acosh(self):
+        return _ops.acosh(self)
+
+    def atanh(self):
+        return _ops.atanh(self)
+
+    def erf(self):
+        return _ops.erf(self)
+
+    def erfc(self):
+        return _ops.erfc(self)
+
+    def atan2(self, other):
+        return _ops.atan2(self, other)
+
+    def floor(self):
+        return _ops.floor(self)
+
+    def ceil(self):
+        return _ops.ceil(self)
+
+    def trunc(self):
+        return _ops.trunc(self)
+
+    def round(self, decimals: int = 0):
+        return _ops.round(self, decimals)
+
+    def frac(self):
+        return _ops.frac(self)
+
+    def clamp_min(self, min):  # noqa: A002 - PyTorch's name
+        return _ops.clamp_min(self, min)
+
+    def clamp_max(self, max):  # noqa: A002 - PyTorch's name
+        return _ops.clamp_max(self, max)
+
+    def lerp(self, end, weight):
+        return _ops.lerp(self, end, weight)
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return _ops.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        return _ops.addcdiv(self, tensor1, tensor2, value=value)
+
+    def nan_to_num(self, nan: float = 0.0, posinf=None, neginf=None):
+        return _ops.nan_to_num(self, nan, posinf, neginf)
+
+    def logical_and(self, other):
+        return _ops.logical_and(self, other)
+
+    def logical_or(self, other):
+        return _ops.logical_or(self, other)
+
+    def logical_xor(self, other):
+        return _ops.logical_xor(self, other)
+
+    def logical_not(self):
+        return _ops.logical_not(self)
+
     def isnan(self):
         return _ops.isnan(self)
 

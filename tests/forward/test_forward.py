@@ -27,6 +27,7 @@ from chainrule.autograd.ops import (
     normalization,
     reduce,
     shape,
+    special,
 )
 from chainrule.errors import GraphError
 
@@ -157,6 +158,22 @@ CASES = {
         (_rng(5).standard_normal((4, 3)), POS3, V3),
     ),
     "Softsign": (lambda a: F.softsign(a), (X23,)),
+    "Tan": (lambda a: a.tan(), (X23 * 0.5,)),
+    "Asin": (lambda a: a.asin(), (X23 * 0.3,)),
+    "Acos": (lambda a: a.acos(), (X23 * 0.3,)),
+    "Atan": (lambda a: a.atan(), (X23,)),
+    "Sinh": (lambda a: a.sinh(), (X23,)),
+    "Cosh": (lambda a: a.cosh(), (X23,)),
+    "Asinh": (lambda a: a.asinh(), (X23,)),
+    "Acosh": (lambda a: a.acosh(), (POS23 + 1,)),
+    "Atanh": (lambda a: a.atanh(), (X23 * 0.3,)),
+    "Erf": (lambda a: a.erf(), (X23,)),
+    "Erfc": (lambda a: a.erfc(), (X23,)),
+    "Atan2": (lambda a, b: cr.atan2(a, b), (X23, Y23)),
+    "Rounding": (  # zero tangents, seen through a term that has one
+        lambda a: a.floor() + a.ceil() + a.trunc() + a.round() + a.round(decimals=1) + a,
+        (_away_from(X23 * 3, [-2.0, -1.0, 0.0, 1.0, 2.0], gap=0.05),),
+    ),
     "Embedding": (  # no padding_idx: its row's zero gradient is a convention of reverse mode
         lambda w: F.embedding(np.array([[2, 0], [2, 1]]), w),
         (_rng(6).standard_normal((3, 4)),),
@@ -170,6 +187,8 @@ def _engine_ops() -> dict[str, type]:
     for info in pkgutil.iter_modules(ops_package.__path__):
         module = importlib.import_module(f"{ops_package.__name__}.{info.name}")
         for name, obj in inspect.getmembers(module, inspect.isclass):
+            if name.startswith("_"):  # a shared base (special._Smooth), not an op
+                continue
             if issubclass(obj, cr.Function) and obj.__module__ == module.__name__:
                 found[name] = obj
     return found
@@ -182,7 +201,7 @@ def test_every_engine_op_has_a_case_and_a_jvp_rule():
     assert not missing, f"ops without a forward-mode test case: {missing}"
     without_rule = sorted(name for name, cls in ops.items() if cls.jvp is None)
     assert not without_rule, f"ops without a jvp rule: {without_rule}"
-    for module in (activation, elementwise, linalg, loss, normalization, reduce, shape):
+    for module in (activation, elementwise, linalg, loss, normalization, reduce, shape, special):
         assert module.__name__.startswith(ops_package.__name__)
 
 

@@ -68,6 +68,21 @@ from chainrule.autograd.ops.shape import (
     Stack,
     Transpose,
 )
+from chainrule.autograd.ops.special import (
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atan2,
+    Atanh,
+    Cosh,
+    Erf,
+    Erfc,
+    Rounding,
+    Sinh,
+    Tan,
+)
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import DTypeError, ShapeError, ValueRangeError
 
@@ -777,3 +792,146 @@ def index_arrays(index):
     if isinstance(index, tuple):
         return tuple(_data(i) if isinstance(i, Tensor) else i for i in index)
     return _data(index)
+
+
+# ---- trigonometric, hyperbolic, error functions and rounding (ops/special.py) ---------------
+def tan(x):
+    return Tan.apply(x)
+
+
+def asin(x):
+    return Asin.apply(x)
+
+
+def acos(x):
+    return Acos.apply(x)
+
+
+def atan(x):
+    return Atan.apply(x)
+
+
+def sinh(x):
+    return Sinh.apply(x)
+
+
+def cosh(x):
+    return Cosh.apply(x)
+
+
+def asinh(x):
+    return Asinh.apply(x)
+
+
+def acosh(x):
+    return Acosh.apply(x)
+
+
+def atanh(x):
+    return Atanh.apply(x)
+
+
+def erf(x):
+    return Erf.apply(x)
+
+
+def erfc(x):
+    return Erfc.apply(x)
+
+
+def atan2(a, b):
+    """The angle of the point (b, a) in (-pi, pi]: ``atan(a / b)`` in the right quadrant."""
+    return Atan2.apply(a, b)
+
+
+def floor(x):
+    return Rounding.apply(x, mode="floor")
+
+
+def ceil(x):
+    return Rounding.apply(x, mode="ceil")
+
+
+def trunc(x):
+    return Rounding.apply(x, mode="trunc")
+
+
+def round(x, decimals: int = 0):  # noqa: A001 - PyTorch's name
+    """To the nearest integer (half to even), or to ``decimals`` places; zero gradient."""
+    return Rounding.apply(x, mode="round", decimals=int(decimals))
+
+
+def frac(x):
+    """``x - trunc(x)``, the fractional part with x's sign; gradient 1."""
+    return Sub.apply(x, trunc(x))
+
+
+def clamp_min(x, min):  # noqa: A002 - PyTorch's name
+    return clip(x, min=min)
+
+
+def clamp_max(x, max):  # noqa: A002 - PyTorch's name
+    return clip(x, max=max)
+
+
+def lerp(start, end, weight):
+    """``start + weight (end - start)``; ``weight`` a number or a tensor (differentiable)."""
+    return Add.apply(start, Mul.apply(weight, Sub.apply(end, start)))
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):  # noqa: A002 - PyTorch's names
+    """``input + value * tensor1 * tensor2``."""
+    return Add.apply(input, Mul.apply(Mul.apply(tensor1, tensor2), value))
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):  # noqa: A002 - PyTorch's names
+    """``input + value * tensor1 / tensor2``."""
+    return Add.apply(input, Mul.apply(Div.apply(tensor1, tensor2), value))
+
+
+def nan_to_num(x, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None):
+    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0 and the
+    dtype's largest and lowest finite values); gradient 1 where x was finite, else 0."""
+    data = np.asarray(_data(x))
+    if data.dtype.kind != "f":
+        return Tensor._wrap(data.copy())
+    info = np.finfo(data.dtype)
+    high = info.max if posinf is None else posinf
+    low = info.min if neginf is None else neginf
+    replaced = np.nan_to_num(data, nan=nan, posinf=high, neginf=low)  # the constants, as x's dtype
+    return Where.apply(np.isfinite(data), x, replaced)
+
+
+def logical_and(a, b) -> Tensor:
+    """True where both are non-zero (a boolean tensor, no gradient)."""
+    return Tensor._wrap(np.asarray(np.logical_and(_data(a), _data(b))))
+
+
+def logical_or(a, b) -> Tensor:
+    """True where either is non-zero (a boolean tensor, no gradient)."""
+    return Tensor._wrap(np.asarray(np.logical_or(_data(a), _data(b))))
+
+
+def logical_xor(a, b) -> Tensor:
+    """True where exactly one is non-zero (a boolean tensor, no gradient)."""
+    return Tensor._wrap(np.asarray(np.logical_xor(_data(a), _data(b))))
+
+
+def logical_not(x) -> Tensor:
+    """True where x is zero (a boolean tensor, no gradient)."""
+    return Tensor._wrap(np.asarray(np.logical_not(_data(x))))
+
+
+def argmax(x, dim=None, keepdim: bool = False) -> Tensor:
+    """Indices (int64) of the largest entries along ``dim``, or in the flattened tensor."""
+    return _tensor(x).argmax(dim=dim, keepdim=keepdim)
+
+
+def argmin(x, dim=None, keepdim: bool = False) -> Tensor:
+    """Indices (int64) of the smallest entries along ``dim``, or in the flattened tensor."""
+    return _tensor(x).argmin(dim=dim, keepdim=keepdim)
+
+
+def _tensor(x) -> Tensor:
+    """``x`` itself if it is a Tensor, else its array wrapped (not copied)."""
+    return x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
