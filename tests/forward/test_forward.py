@@ -187,7 +187,7 @@ def _engine_ops() -> dict[str, type]:
     for info in pkgutil.iter_modules(ops_package.__path__):
         module = importlib.import_module(f"{ops_package.__name__}.{info.name}")
         for name, obj in inspect.getmembers(module, inspect.isclass):
-            if name.startswith("_"):  # a shared base (special._Smooth), not an op
+            if name.startswith("_"):  # a shared base (_Smooth, _PiecewiseConstant), not an op
                 continue
             if issubclass(obj, cr.Function) and obj.__module__ == module.__name__:
                 found[name] = obj

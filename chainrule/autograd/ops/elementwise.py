@@ -529,7 +529,20 @@ class Rsqrt(Function):
         return tx * (-0.5 * y * y * y)
 
 
-class Sign(Function):
+class _PiecewiseConstant(Function):
+    """Base of ops whose value is constant between jumps (sign, rounding): gradient and
+    tangent 0 everywhere, PyTorch's choice at the jumps too."""
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return np.zeros_like(grad_output)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        return np.zeros_like(tx)
+
+
+class Sign(_PiecewiseConstant):
     """``sign(x)``: -1, 0 or 1 in x's dtype (0 for NaN, as PyTorch; booleans stay as they are).
 
     d/dx = 0 everywhere, the step's derivative away from 0 and PyTorch's choice at 0."""
@@ -540,11 +553,3 @@ class Sign(Function):
             return x.copy()
         y = np.sign(x)
         return np.where(np.isnan(y), 0, y).astype(y.dtype, copy=False) if y.dtype.kind == "f" else y
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return np.zeros_like(grad_output)
-
-    @staticmethod
-    def jvp(ctx, tx):
-        return np.zeros_like(tx)
