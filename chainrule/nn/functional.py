@@ -494,6 +494,38 @@ def _smooth_absolute_error(
     return summed if reduction == "sum" else _mean_over(summed, losses.data.size)
 
 
+def check_kl_reduction(owner: str, reduction: str) -> None:
+    """Refuse a reduction ``kl_div`` does not know (it has PyTorch's 'batchmean' besides)."""
+    if reduction not in ("none", "sum", "mean", "batchmean"):
+        raise ValueRangeError(
+            f"{owner}: reduction must be 'none', 'sum', 'mean' or 'batchmean', got {reduction!r}"
+        )
+
+
+def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence ``target * (log(target) - input)`` per element, ``input``
+    being log-probabilities (``log_target``: the target too, ``exp(t) * (t - input)``), 0
+    where the target is 0. ``reduction``: 'none', 'sum', 'mean' over all elements, or
+    'batchmean', the sum over the first dimension's size (the divergence per sample)."""
+    check_kl_reduction("kl_div", reduction)
+    _same_shape("kl_div", input, target)
+    target = _value_target("kl_div", input, target)
+    if log_target:
+        losses = _ops.exp(target) * (target - input)
+    else:
+        t = target if isinstance(target, Tensor) else Tensor(target)
+        positive = t.data > 0
+        log_t = _ops.log(_ops.where(positive, t, 1.0))  # log 1 = 0 where the target is 0
+        losses = _ops.where(positive, t * log_t, 0.0) - t * input
+    if reduction == "none":
+        return losses
+    summed = losses.sum()
+    if reduction == "sum":
+        return summed
+    count = losses.data.size if reduction == "mean" else (losses.shape[0] if losses.ndim else 1)
+    return _mean_over(summed, count)
+
+
 def l1_loss(input, target, reduction: str = "mean") -> Tensor:
     """Absolute error ``|input - target|``; its subgradient at 0 is 0, as PyTorch's."""
     return _smooth_absolute_error("l1_loss", input, target, reduction, beta=0.0)
