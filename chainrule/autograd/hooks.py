@@ -22,6 +22,7 @@ from collections import OrderedDict
 import numpy as np
 
 from chainrule.autograd.grad_mode import no_grad
+from chainrule.autograd.grad_mode import state as grad_state
 from chainrule.autograd.tensor import Tensor
 from chainrule.errors import DTypeError, GraphError, ShapeError
 
@@ -168,7 +169,12 @@ class ModuleBackwardCall:
     def __init__(self, module, inputs: tuple) -> None:
         self.module, self.count = module, len(inputs)
         self.grad_output: list = []
-        wanting = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+        recording = grad_state.enabled  # under no_grad nothing is recorded, nothing to watch
+        wanting = [
+            i
+            for i, x in enumerate(inputs)
+            if recording and isinstance(x, Tensor) and x.requires_grad
+        ]
         if len(wanting) > 1:
             raise NotImplementedError(
                 f"{type(module).__name__}: full backward hooks are supported for modules with one "

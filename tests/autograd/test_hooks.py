@@ -285,3 +285,15 @@ def test_full_backward_hooks_refuse_two_inputs_that_need_grad():
     a, b = cr.tensor(X, requires_grad=True), cr.tensor(X, requires_grad=True)
     with pytest.raises(NotImplementedError, match="Add: full backward hooks .* got 2"):
         module(a, b)
+
+
+def test_a_module_with_a_full_backward_hook_still_runs_under_no_grad():
+    layer = nn.Linear(3, 2)
+    calls = []
+    layer.register_full_backward_hook(lambda m, gi, go: calls.append(1))
+    x = cr.tensor(np.ones((1, 3), np.float32), requires_grad=True)
+    with cr.no_grad():
+        y = layer(x)
+    assert y.grad_fn is None and not calls
+    layer(x).sum().backward()
+    assert calls == [1]
