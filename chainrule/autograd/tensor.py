@@ -497,6 +497,18 @@ class Tensor:
     def logical_not(self):
         return _ops.logical_not(self)
 
+    def diff(self, n: int = 1, dim: int = -1, prepend=None, append=None):
+        return _ops.diff(self, n, dim, prepend, append)
+
+    def nansum(self, dim=None, keepdim: bool = False):
+        return _ops.nansum(self, dim, keepdim)
+
+    def nanmean(self, dim=None, keepdim: bool = False):
+        return _ops.nanmean(self, dim, keepdim)
+
+    def count_nonzero(self, dim=None):
+        return _ops.count_nonzero(self, dim)
+
     def isnan(self):
         return _ops.isnan(self)
 

@@ -935,3 +935,46 @@ def argmin(x, dim=None, keepdim: bool = False) -> Tensor:
 def _tensor(x) -> Tensor:
     """``x`` itself if it is a Tensor, else its array wrapped (not copied)."""
     return x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
+
+
+# ---- differences and NaN-aware sums -------------------------------------------------------
+def diff(x, n: int = 1, dim: int = -1, prepend=None, append=None):
+    """The ``n``-th forward difference ``x[i + 1] - x[i]`` along ``dim``, after putting
+    ``prepend`` / ``append`` before / after x along it (PyTorch's signature)."""
+    if not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueRangeError(f"diff: n must be a non-negative integer, got {n!r}")
+    _, axis = _split_axis("diff", x, dim)
+    parts = [p for p in (prepend, x, append) if p is not None]
+    y = concatenate(parts, axis) if len(parts) > 1 else x
+    for _ in range(n):
+        length = np.shape(_data(y))[axis]
+        later = (builtins.slice(None),) * axis + (builtins.slice(1, None),)
+        earlier = (builtins.slice(None),) * axis + (builtins.slice(0, builtins.max(length - 1, 0)),)
+        y = Sub.apply(GetItem.apply(y, index=later), GetItem.apply(y, index=earlier))
+    return y
+
+
+def nansum(x, dim=None, keepdim: bool = False):
+    """The sum with NaNs counted as 0; their gradient is 0, the others' 1 (PyTorch's)."""
+    data = np.asarray(_data(x))
+    kept = Where.apply(np.isnan(data), 0.0, x) if data.dtype.kind == "f" else x
+    return sum(kept, dim, keepdim)
+
+
+def nanmean(x, dim=None, keepdim: bool = False):
+    """The mean of the non-NaN entries, NaN where there are none (as PyTorch)."""
+    data = np.asarray(_data(x))
+    if data.dtype.kind != "f":
+        raise DTypeError(f"nanmean: expected a floating-point tensor, got dtype {data.dtype}")
+    axes = resolve_axes("nanmean", dim, None, data.ndim)
+    counts = np.sum(~np.isnan(data), axis=axes, keepdims=keepdim).astype(data.dtype)
+    mean = Div.apply(nansum(x, dim, keepdim), np.maximum(counts, 1))
+    # an all-NaN slice: NaN, with gradient 0 (PyTorch's is NaN there, from 0 * (1 / 0))
+    return Where.apply(counts > 0, mean, np.nan)
+
+
+def count_nonzero(x, dim=None) -> Tensor:
+    """How many entries are non-zero, over ``dim`` (all by default); int64, no gradient."""
+    data = np.asarray(_data(x))
+    axes = resolve_axes("count_nonzero", dim, None, data.ndim)
+    return Tensor._wrap(np.asarray(np.count_nonzero(data, axis=axes), dtype=np.int64))
