@@ -509,6 +509,47 @@ class Tensor:
     def count_nonzero(self, dim=None):
         return _ops.count_nonzero(self, dim)
 
+    # ---- triangles, diagonals, products, rolls and views -----------------------------------
+    def tril(self, diagonal: int = 0):
+        return _ops.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0):
+        return _ops.triu(self, diagonal)
+
+    def diag(self, diagonal: int = 0):
+        return _ops.diag(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1):
+        return _ops.diagonal(self, offset, dim1, dim2)
+
+    def trace(self):
+        return _ops.trace(self)
+
+    def outer(self, vec2):
+        return _ops.outer(self, vec2)
+
+    def bmm(self, other):
+        return _ops.bmm(self, other)
+
+    def mv(self, vec):
+        return _ops.mv(self, vec)
+
+    def roll(self, shifts, dims=None):
+        return _ops.roll(self, shifts, dims)
+
+    def movedim(self, source, destination):
+        return _ops.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def swapaxes(self, axis0: int, axis1: int):
+        return _ops.swapaxes(self, axis0, axis1)
+
+    swapdims = swapaxes
+
+    def narrow(self, dim: int, start: int, length: int):
+        return _ops.narrow(self, dim, start, length)
+
     def isnan(self):
         return _ops.isnan(self)
 

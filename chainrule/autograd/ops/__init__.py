@@ -978,3 +978,183 @@ def count_nonzero(x, dim=None) -> Tensor:
     data = np.asarray(_data(x))
     axes = resolve_axes("count_nonzero", dim, None, data.ndim)
     return Tensor._wrap(np.asarray(np.count_nonzero(data, axis=axes), dtype=np.int64))
+
+
+# ---- triangles, diagonals, products of vectors and batches, rolls and views ----------------
+def _matrix_dims(op: str, x) -> tuple[int, ...]:
+    shape = np.shape(_data(x))
+    if len(shape) < 2:
+        raise ShapeError(f"{op}: expected a tensor with at least 2 dimensions, got shape {shape}")
+    return shape
+
+
+def tril(x, diagonal: int = 0):
+    """The lower triangle of the last two dims: entries with ``col - row <= diagonal``; 0 else."""
+    rows, cols = _matrix_dims("tril", x)[-2:]
+    return Where.apply(np.tri(rows, cols, diagonal, dtype=bool), x, 0)
+
+
+def triu(x, diagonal: int = 0):
+    """The upper triangle of the last two dims: entries with ``col - row >= diagonal``; 0 else."""
+    rows, cols = _matrix_dims("triu", x)[-2:]
+    return Where.apply(~np.tri(rows, cols, diagonal - 1, dtype=bool), x, 0)
+
+
+def _diagonal_index(rows: int, cols: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (row, column) indices of diagonal ``offset`` of a rows x cols matrix."""
+    start_row, start_col = builtins.max(-offset, 0), builtins.max(offset, 0)
+    length = builtins.max(builtins.min(rows - start_row, cols - start_col), 0)
+    steps = np.arange(length)
+    return start_row + steps, start_col + steps
+
+
+def diagonal(x, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    """Diagonal ``offset`` of the matrices in dims ``dim1``, ``dim2``, as the last dimension."""
+    return _diagonal(x, offset, dim1, dim2)
+
+
+def _diagonal(x, offset: int, dim1: int, dim2: int):
+    """``diagonal``, under a name that ``diag``'s argument ``diagonal`` does not hide."""
+    shape = _matrix_dims("diagonal", x)
+    a, b = (normalize_axis("diagonal", d, len(shape)) for d in (dim1, dim2))
+    if a == b:
+        raise ShapeError(f"diagonal: dim1 and dim2 must differ, both are {a}")
+    rest = [d for d in range(len(shape)) if d not in (a, b)]
+    moved = Transpose.apply(x, axes=(*rest, a, b))  # the matrices last
+    rows, cols = _diagonal_index(shape[a], shape[b], offset)
+    return GetItem.apply(moved, index=(Ellipsis, rows, cols))
+
+
+def diag(x, diagonal: int = 0):
+    """A 1-D tensor as a square matrix with it on diagonal ``diagonal`` (0 elsewhere); a 2-D
+    tensor's diagonal ``diagonal`` as a 1-D one (PyTorch's ``diag``)."""
+    shape = np.shape(_data(x))
+    if len(shape) == 2:
+        return _diagonal(x, diagonal, 0, 1)
+    if len(shape) != 1:
+        raise ShapeError(f"diag: expected a 1-D or 2-D tensor, got shape {shape}")
+    size = shape[0] + builtins.abs(diagonal)
+    rows, cols = _diagonal_index(size, size, diagonal)
+    spread = np.zeros((size, size), dtype=np.int64)
+    spread[rows, cols] = np.arange(shape[0])  # which entry of x each cell shows
+    on = np.zeros((size, size), dtype=bool)
+    on[rows, cols] = True
+    if not shape[0]:  # nothing to place: zeros (x has no entry to get a gradient)
+        return Tensor._wrap(np.zeros((size, size), np.asarray(_data(x)).dtype))
+    return Where.apply(on, GetItem.apply(x, index=spread), 0)
+
+
+def trace(x):
+    """The sum of the main diagonal of a 2-D tensor."""
+    if len(np.shape(_data(x))) != 2:
+        raise ShapeError(f"trace: expected a 2-D tensor, got shape {np.shape(_data(x))}")
+    return sum(diagonal(x))
+
+
+def outer(a, b):
+    """``a[i] * b[j]`` for 1-D ``a`` and ``b``."""
+    for name, v in (("input", a), ("vec2", b)):
+        if np.ndim(_data(v)) != 1:
+            raise ShapeError(f"outer: {name} must be 1-D, got shape {np.shape(_data(v))}")
+    return Mul.apply(unsqueeze(a, 1), unsqueeze(b, 0))
+
+
+def bmm(a, b):
+    """Batched matrix product of (B, n, m) and (B, m, p) tensors."""
+    shapes = np.shape(_data(a)), np.shape(_data(b))
+    if len(shapes[0]) != 3 or len(shapes[1]) != 3 or shapes[0][0] != shapes[1][0]:
+        raise ShapeError(
+            f"bmm: expected (B, n, m) and (B, m, p) tensors, got {shapes[0]} and {shapes[1]}"
+        )
+    return MatMul.apply(a, b)
+
+
+def mv(a, v):
+    """Matrix-vector product of an (n, m) matrix and an (m,) vector."""
+    shapes = np.shape(_data(a)), np.shape(_data(v))
+    if len(shapes[0]) != 2 or len(shapes[1]) != 1:
+        raise ShapeError(
+            f"mv: expected an (n, m) matrix and an (m,) vector, got {shapes[0]} and {shapes[1]}"
+        )
+    return MatMul.apply(a, v)
+
+
+def roll(x, shifts, dims=None):
+    """Entries shifted by ``shifts`` along ``dims``, wrapping around (all flattened when
+    ``dims`` is None, as PyTorch)."""
+    shape = np.shape(_data(x))
+    if dims is None:
+        flat = reshape(x, (-1,))
+        return reshape(roll(flat, shifts, 0), shape)
+    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise ShapeError(f"roll: {len(shifts)} shifts for {len(dims)} dims")
+    y = x
+    for shift, dim in zip(shifts, dims, strict=True):
+        axis = normalize_axis("roll", dim, len(shape))
+        order = np.roll(np.arange(shape[axis]), shift)
+        y = GetItem.apply(y, index=(builtins.slice(None),) * axis + (order,))
+    return y
+
+
+def movedim(x, source, destination):
+    """Dims ``source`` moved to positions ``destination``, the others keeping their order."""
+    ndim = np.ndim(_data(x))
+    source = (source,) if isinstance(source, (int, np.integer)) else tuple(source)
+    destination = (
+        (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
+    )
+    if len(source) != len(destination):
+        raise ShapeError(f"movedim: {len(source)} source dims for {len(destination)} destinations")
+    src = [normalize_axis("movedim", d, ndim) for d in source]
+    dst = [normalize_axis("movedim", d, ndim) for d in destination]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ShapeError(f"movedim: repeated dims in {source} or {destination}")
+    order = [d for d in range(ndim) if d not in src]
+    for d, s in sorted(zip(dst, src, strict=True)):
+        order.insert(d, s)
+    return Transpose.apply(x, axes=tuple(order))
+
+
+moveaxis = movedim
+
+
+def swapaxes(x, axis0: int, axis1: int):
+    """Dims ``axis0`` and ``axis1`` exchanged (PyTorch's ``swapaxes`` / ``swapdims``)."""
+    ndim = np.ndim(_data(x))
+    order = list(range(ndim))
+    i, j = normalize_axis("swapaxes", axis0, ndim), normalize_axis("swapaxes", axis1, ndim)
+    order[i], order[j] = order[j], order[i]
+    return Transpose.apply(x, axes=tuple(order))
+
+
+swapdims = swapaxes
+
+
+def narrow(x, dim: int, start: int, length: int):
+    """``length`` entries from ``start`` along ``dim`` (a view, as a slice)."""
+    shape = np.shape(_data(x))
+    axis = normalize_axis("narrow", dim, len(shape))
+    start = start + shape[axis] if start < 0 else start
+    if not (0 <= start and length >= 0 and start + length <= shape[axis]):
+        raise ValueRangeError(
+            f"narrow: start {start} and length {length} do not fit in dimension {dim} of "
+            f"size {shape[axis]}"
+        )
+    return GetItem.apply(
+        x, index=(builtins.slice(None),) * axis + (builtins.slice(start, start + length),)
+    )
+
+
+def hstack(tensors):
+    """Concatenated along dim 1, or dim 0 for 1-D tensors."""
+    tensors = list(tensors)
+    one_dimensional = builtins.all(np.ndim(_data(t)) == 1 for t in tensors)
+    return concatenate(tensors, 0 if one_dimensional else 1)
+
+
+def vstack(tensors):
+    """Concatenated along dim 0, 1-D tensors taken as rows (1, n)."""
+    rows = [reshape(t, (1, -1)) if np.ndim(_data(t)) < 2 else t for t in tensors]
+    return concatenate(rows, 0)
