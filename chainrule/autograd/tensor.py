@@ -550,6 +550,18 @@ class Tensor:
     def narrow(self, dim: int, start: int, length: int):
         return _ops.narrow(self, dim, start, length)
 
+    def fmod(self, other):
+        return _ops.fmod(self, other)
+
+    def remainder(self, other):
+        return _ops.remainder(self, other)
+
+    def logit(self, eps=None):
+        return _ops.logit(self, eps)
+
+    def median(self, dim=None, keepdim: bool = False):
+        return _ops.median(self, dim, keepdim)
+
     def isnan(self):
         return _ops.isnan(self)
 

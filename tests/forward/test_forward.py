@@ -170,6 +170,10 @@ CASES = {
     "Erf": (lambda a: a.erf(), (X23,)),
     "Erfc": (lambda a: a.erfc(), (X23,)),
     "Atan2": (lambda a, b: cr.atan2(a, b), (X23, Y23)),
+    "Remainder": (  # a / b away from the jumps of trunc and floor
+        lambda a, b: cr.fmod(a, b) + cr.remainder(a, b),
+        (np.array([[2.3, -4.1, 5.6], [-0.7, 3.3, -6.2]]), np.array([1.5, 2.0, -2.5])),
+    ),
     "Rounding": (  # zero tangents, seen through a term that has one
         lambda a: a.floor() + a.ceil() + a.trunc() + a.round() + a.round(decimals=1) + a,
         (_away_from(X23 * 3, [-2.0, -1.0, 0.0, 1.0, 2.0], gap=0.05),),

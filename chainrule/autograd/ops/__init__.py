@@ -79,6 +79,7 @@ from chainrule.autograd.ops.special import (
     Cosh,
     Erf,
     Erfc,
+    Remainder,
     Rounding,
     Sinh,
     Tan,
@@ -1158,3 +1159,46 @@ def vstack(tensors):
     """Concatenated along dim 0, 1-D tensors taken as rows (1, n)."""
     rows = [reshape(t, (1, -1)) if np.ndim(_data(t)) < 2 else t for t in tensors]
     return concatenate(rows, 0)
+
+
+# ---- remainders, logit and the median --------------------------------------------------------
+def fmod(a, b):
+    """``a - trunc(a / b) b``: the remainder with the sign of ``a`` (C's fmod)."""
+    return Remainder.apply(a, b)
+
+
+def remainder(a, b):
+    """``a - floor(a / b) b``: the remainder with the sign of ``b`` (Python's ``%``)."""
+    return Remainder.apply(a, b, floored=True)
+
+
+def logit(x, eps: float | None = None):
+    """``log(p / (1 - p))``; with ``eps``, p clamped to [eps, 1 - eps] first (no gradient
+    where it was clamped, as PyTorch)."""
+    p = x if eps is None else clip(x, min=eps, max=1 - eps)
+    return Sub.apply(log(p), Log1p.apply(Neg.apply(p)))
+
+
+MedianResult = collections.namedtuple("median", ["values", "indices"])
+
+
+def median(x, dim: int | None = None, keepdim: bool = False):
+    """The lower median (of an even count, the smaller middle value), as PyTorch: of all
+    elements as a 0-d tensor, or along ``dim`` as ``(values, indices)``. The gradient goes to
+    the median element."""
+    data = np.asarray(_data(x))
+    if dim is None:
+        flat = reshape(x, (-1,))
+        if not data.size:
+            raise ShapeError("median: the tensor has no elements")
+        return reshape(median(flat, 0).values, ())
+    axis = normalize_axis("median", dim, data.ndim)
+    length = data.shape[axis] if data.ndim else 1
+    if not length:
+        raise ShapeError(f"median: dimension {dim} has no elements")
+    order = argsort(x, axis).data
+    middle = np.take(order, [(length - 1) // 2], axis=axis) if data.ndim else order
+    values = GetItem.apply(x, index=_gather_picks(middle, axis))
+    if not keepdim and data.ndim:
+        values, middle = squeeze(values, axis), np.squeeze(middle, axis)
+    return MedianResult(values, Tensor._wrap(middle))

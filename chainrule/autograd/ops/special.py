@@ -168,3 +168,36 @@ class Rounding(_PiecewiseConstant):
         if mode == "round":
             return np.round(x, decimals)
         return _ROUNDINGS[mode](x)
+
+
+class Remainder(Function):
+    """``fmod(a, b)`` (the sign of a, C's) or, with ``floored``, ``remainder(a, b)`` (the sign
+    of b, Python's %): ``a - q b`` with ``q`` = trunc or floor of a / b. As PyTorch, d/da = 1
+    and d/db = -q (q is piecewise constant)."""
+
+    torch_promotion = True  # NumPy's float64 from ints or a 0-d operand: PyTorch's dtype
+
+    @staticmethod
+    def forward(ctx, a, b, floored=False):
+        ctx.shapes = (shape_of(a), shape_of(b))
+        ctx.save_for_backward(a, b)
+        ctx.floored = floored
+        return np.remainder(a, b) if floored else np.fmod(a, b)
+
+    @staticmethod
+    def _quotient(ctx):
+        a, b = ctx.saved_tensors
+        return (np.floor if ctx.floored else np.trunc)(np.divide(a, b))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        shape_a, shape_b = ctx.shapes
+        grad_a = sum_to(grad_output, shape_a) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            grad_b = sum_to(-grad_output * Remainder._quotient(ctx), shape_b)
+        return grad_a, grad_b
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return sum_tangents(ta, None if tb is None else -tb * Remainder._quotient(ctx))
